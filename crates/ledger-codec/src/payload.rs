@@ -1,0 +1,1 @@
+//! Domain event payloads (filled in with the domain).

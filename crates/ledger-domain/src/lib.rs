@@ -1,0 +1,1 @@
+//! order-ledger's pure domain.

@@ -1,0 +1,1 @@
+//! The behaviour every `EventStore` engine must show (filled in by the engines' work).
