@@ -1,0 +1,286 @@
+//! Contract values, commands, events and state.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::customer::{RealName, RemittanceAccount};
+use crate::ids::{ContractNo, CustomerId, OrderId};
+use crate::money::Money;
+use crate::Event;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ContractKind {
+    /// For paid orders: archival material.
+    Order,
+    /// For unpaid orders: supporting material for payment requests.
+    PaymentRequest,
+}
+
+/// What kind of contract, with what only that kind carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ContractTerms {
+    Order,
+    PaymentRequest {
+        remittance_account: RemittanceAccount,
+    },
+}
+
+impl ContractTerms {
+    pub fn kind(&self) -> ContractKind {
+        match self {
+            ContractTerms::Order => ContractKind::Order,
+            ContractTerms::PaymentRequest { .. } => ContractKind::PaymentRequest,
+        }
+    }
+}
+
+/// The parties. Party A is the customer's certified real name, never typed in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectInfo {
+    pub party_a: RealName,
+    /// The provider's contracting entity.
+    pub party_b: String,
+}
+
+/// An associated order as it was when the contract was applied for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractOrder {
+    pub order_id: OrderId,
+    pub amount_due: Money,
+    pub payment_deadline: DateTime<Utc>,
+    pub service_start: Option<DateTime<Utc>>,
+    pub service_end: Option<DateTime<Utc>>,
+}
+
+// ---- Commands ---------------------------------------------------------------
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyContract {
+    pub contract_no: ContractNo,
+    pub customer_id: CustomerId,
+    pub kind: ContractKind,
+    pub order_ids: Vec<OrderId>,
+    pub party_b: String,
+    pub remarks: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConvertContract {
+    pub contract_no: ContractNo,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoidContract {
+    pub contract_no: ContractNo,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditContractRemarks {
+    pub contract_no: ContractNo,
+    pub remarks: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvalidateContract {
+    pub contract_no: ContractNo,
+}
+
+// ---- Events -----------------------------------------------------------------
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractApplied {
+    pub contract_no: ContractNo,
+    pub customer_id: CustomerId,
+    pub terms: ContractTerms,
+    pub orders: Vec<ContractOrder>,
+    pub subject: SubjectInfo,
+    pub remarks: String,
+    pub applied_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractConverted {
+    pub contract_no: ContractNo,
+    pub converted_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractVoided {
+    pub contract_no: ContractNo,
+    pub voided_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractRemarksEdited {
+    pub contract_no: ContractNo,
+    pub remarks: String,
+    pub edited_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractInvalidated {
+    pub contract_no: ContractNo,
+    /// The unpaid order whose deadline passed.
+    pub overdue_order: OrderId,
+    /// That order's deadline (the timer's effective time).
+    pub invalidated_at: DateTime<Utc>,
+}
+
+// ---- State ------------------------------------------------------------------
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContractStatus {
+    Draft,
+    Official {
+        converted_at: DateTime<Utc>,
+    },
+    Voided {
+        voided_at: DateTime<Utc>,
+        converted_at: Option<DateTime<Utc>>,
+    },
+    Invalid {
+        invalidated_at: DateTime<Utc>,
+        converted_at: Option<DateTime<Utc>>,
+    },
+}
+
+impl ContractStatus {
+    pub fn name(&self) -> &'static str {
+        match self {
+            ContractStatus::Draft => "draft",
+            ContractStatus::Official { .. } => "official",
+            ContractStatus::Voided { .. } => "voided",
+            ContractStatus::Invalid { .. } => "invalid",
+        }
+    }
+
+    /// Draft and Official contracts hold their orders.
+    pub fn is_live(&self) -> bool {
+        matches!(
+            self,
+            ContractStatus::Draft | ContractStatus::Official { .. }
+        )
+    }
+
+    pub fn converted_at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            ContractStatus::Draft => None,
+            ContractStatus::Official { converted_at } => Some(*converted_at),
+            ContractStatus::Voided { converted_at, .. }
+            | ContractStatus::Invalid { converted_at, .. } => *converted_at,
+        }
+    }
+}
+
+/// A contract's state. `Absent` is the initial state.
+// Absent is the transient initial state; boxing the common case buys nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Contract {
+    #[default]
+    Absent,
+    Applied(AppliedContract),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppliedContract {
+    applied: ContractApplied,
+    remarks: String,
+    status: ContractStatus,
+}
+
+impl AppliedContract {
+    pub fn contract_no(&self) -> &ContractNo {
+        &self.applied.contract_no
+    }
+    pub fn customer_id(&self) -> &CustomerId {
+        &self.applied.customer_id
+    }
+    pub fn terms(&self) -> &ContractTerms {
+        &self.applied.terms
+    }
+    pub fn orders(&self) -> &[ContractOrder] {
+        &self.applied.orders
+    }
+    pub fn subject(&self) -> &SubjectInfo {
+        &self.applied.subject
+    }
+    pub fn remarks(&self) -> &str {
+        &self.remarks
+    }
+    pub fn applied_at(&self) -> DateTime<Utc> {
+        self.applied.applied_at
+    }
+    pub fn status(&self) -> &ContractStatus {
+        &self.status
+    }
+    /// The application as recorded (for idempotent repeats).
+    pub fn application(&self) -> &ContractApplied {
+        &self.applied
+    }
+    /// Valid period. Order contract: the service period of its orders.
+    /// Payment-request contract: from conversion to official until the
+    /// earliest payment deadline of its orders.
+    pub fn valid_period(&self) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+        let orders = &self.applied.orders;
+        match self.applied.terms {
+            ContractTerms::Order => (
+                orders.iter().filter_map(|o| o.service_start).min(),
+                orders.iter().filter_map(|o| o.service_end).max(),
+            ),
+            ContractTerms::PaymentRequest { .. } => (
+                self.status.converted_at(),
+                orders.iter().map(|o| o.payment_deadline).min(),
+            ),
+        }
+    }
+}
+
+impl Contract {
+    pub fn applied(&self) -> Option<&AppliedContract> {
+        match self {
+            Contract::Absent => None,
+            Contract::Applied(c) => Some(c),
+        }
+    }
+
+    pub fn evolve(self, event: &Event) -> Contract {
+        let mut c = match (self, event) {
+            (Contract::Absent, Event::ContractApplied(e)) => {
+                return Contract::Applied(AppliedContract {
+                    remarks: e.remarks.clone(),
+                    applied: e.clone(),
+                    status: ContractStatus::Draft,
+                })
+            }
+            (Contract::Applied(c), _) => c,
+            (Contract::Absent, e) => panic!("{} applied to an absent contract", e.name()),
+        };
+        match event {
+            Event::ContractConverted(e) => {
+                c.status = ContractStatus::Official {
+                    converted_at: e.converted_at,
+                }
+            }
+            Event::ContractVoided(e) => {
+                c.status = ContractStatus::Voided {
+                    voided_at: e.voided_at,
+                    converted_at: c.status.converted_at(),
+                }
+            }
+            Event::ContractInvalidated(e) => {
+                c.status = ContractStatus::Invalid {
+                    invalidated_at: e.invalidated_at,
+                    converted_at: c.status.converted_at(),
+                }
+            }
+            Event::ContractRemarksEdited(e) => c.remarks = e.remarks.clone(),
+            other => panic!(
+                "{} applied to contract {}",
+                other.name(),
+                c.applied.contract_no
+            ),
+        }
+        Contract::Applied(c)
+    }
+}

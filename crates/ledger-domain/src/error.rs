@@ -1,0 +1,286 @@
+//! Every domain rule's typed error, each with a stable code.
+//!
+//! Codes are part of the API: never change or reuse one. The server keeps the
+//! one table mapping codes to gRPC and HTTP statuses and CBC codes.
+
+use crate::ids::{ContractNo, CustomerId, LineItemId, OrderId};
+use crate::money::Money;
+
+/// A refused command. Messages are lowercase with no trailing period.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    // Input shape.
+    #[error("invalid {kind}: {reason}")]
+    InvalidId {
+        kind: &'static str,
+        reason: &'static str,
+    },
+    #[error("invalid amount: {reason}")]
+    InvalidAmount { reason: &'static str },
+    #[error("invalid currency: must be three upper-case letters")]
+    InvalidCurrency,
+    #[error("unknown {table} code {code}")]
+    UnknownCode { table: &'static str, code: u32 },
+    #[error("invalid {field}: {reason}")]
+    InvalidText {
+        field: &'static str,
+        reason: &'static str,
+    },
+    #[error("too many {what}: at most {limit}")]
+    LimitExceeded { what: &'static str, limit: usize },
+    #[error("amount overflow")]
+    AmountOverflow,
+
+    // Who may do what.
+    #[error("{actor} may not {action}")]
+    NotPermitted { actor: String, action: &'static str },
+
+    // Orders.
+    #[error("order {0} not found")]
+    OrderNotFound(OrderId),
+    #[error("order {0} already exists with different details")]
+    OrderAlreadyExists(OrderId),
+    #[error("customer {0} not found")]
+    CustomerNotFound(CustomerId),
+    #[error("an order needs at least one line item")]
+    NoLineItems,
+    #[error("line item {0} appears twice")]
+    DuplicateLineItem(LineItemId),
+    #[error("line item {line}: {reason}")]
+    InvalidLineItem {
+        line: LineItemId,
+        reason: &'static str,
+    },
+    #[error("line item {line}: a {charge} unit price must be quoted per {expected}")]
+    UnitPriceUnitMismatch {
+        line: LineItemId,
+        charge: &'static str,
+        expected: &'static str,
+    },
+    #[error("line item {line}: discounts and vouchers exceed its list price")]
+    DeductionsExceedPrice { line: LineItemId },
+    #[error(
+        "amount due {given} does not equal list price less discounts and vouchers ({expected})"
+    )]
+    AmountDueMismatch { expected: Money, given: Money },
+    #[error("only renewal orders have a base order")]
+    BaseOrderOnlyForRenewal,
+    #[error("the payment deadline must be after the order time")]
+    DeadlineNotAfterOrderTime,
+    #[error("order {order_id} is {status}, not unpaid")]
+    OrderNotUnpaid {
+        order_id: OrderId,
+        status: &'static str,
+    },
+    #[error("order {0} is past its payment deadline")]
+    PaymentDeadlinePassed(OrderId),
+    #[error("payment of {paid} does not equal the amount due {due}")]
+    PaymentAmountMismatch { due: Money, paid: Money },
+    #[error("vouchers exceed the payment amount")]
+    VouchersExceedPayment,
+    #[error("order {order_id} is {status}: only unpaid orders can be cancelled")]
+    CancelNotAllowed {
+        order_id: OrderId,
+        status: &'static str,
+    },
+    #[error("order {order_id} is {status} and cannot be voided")]
+    OrderNotVoidable {
+        order_id: OrderId,
+        status: &'static str,
+    },
+    #[error("order {0} is not yet past its payment deadline")]
+    PaymentDeadlineNotReached(OrderId),
+
+    // Contracts.
+    #[error("contract {0} not found")]
+    ContractNotFound(ContractNo),
+    #[error("contract {0} already exists with different details")]
+    ContractAlreadyExists(ContractNo),
+    #[error("a contract covers 1 to 200 orders, not {count}")]
+    ContractOrderCount { count: usize },
+    #[error("order {0} is listed twice")]
+    DuplicateContractOrder(OrderId),
+    #[error("order {0} belongs to another customer")]
+    OrderOfAnotherCustomer(OrderId),
+    #[error("order {order_id} is {status}: an order contract covers only paid orders")]
+    OrderNotPaid {
+        order_id: OrderId,
+        status: &'static str,
+    },
+    #[error("order {order_id} is already in live contract {contract_no}")]
+    OrderInLiveContract {
+        order_id: OrderId,
+        contract_no: ContractNo,
+    },
+    #[error("customer {0} has no real-name certification")]
+    CustomerNotCertified(CustomerId),
+    #[error("customer {0} has no exclusive remittance account")]
+    RemittanceAccountMissing(CustomerId),
+    #[error("contract {contract_no} is {status}, not a draft")]
+    ContractNotDraft {
+        contract_no: ContractNo,
+        status: &'static str,
+    },
+    #[error("contract {contract_no} is {status}, not live")]
+    ContractNotLive {
+        contract_no: ContractNo,
+        status: &'static str,
+    },
+    #[error("an official contract is voided only by an operator (submit a ticket)")]
+    OfficialContractNeedsOperator(ContractNo),
+    #[error("contract {0} is not a payment-request contract")]
+    NotPaymentRequestContract(ContractNo),
+    #[error("contract {0} has no unpaid order past its deadline")]
+    ContractNotOverdue(ContractNo),
+    #[error("contract {0} has an unpaid order past its deadline")]
+    ContractOverdue(ContractNo),
+
+    // Customers.
+    #[error("customer {0} is already registered with different details")]
+    CustomerAlreadyRegistered(CustomerId),
+}
+
+/// The broad class of an error, for transports that need one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// The command is malformed; retrying it unchanged will fail again.
+    InvalidInput,
+    /// The actor may not do this.
+    PermissionDenied,
+    /// Something the command names does not exist.
+    NotFound,
+    /// The command is well formed but the current state refuses it.
+    FailedPrecondition,
+    /// The thing to create exists already, differently.
+    AlreadyExists,
+}
+
+impl DomainError {
+    /// The stable code: part of the API, never renamed.
+    pub fn code(&self) -> &'static str {
+        use DomainError::*;
+        match self {
+            InvalidId { .. } => "invalid_id",
+            InvalidAmount { .. } => "invalid_amount",
+            InvalidCurrency => "invalid_currency",
+            UnknownCode { .. } => "unknown_code",
+            InvalidText { .. } => "invalid_text",
+            LimitExceeded { .. } => "limit_exceeded",
+            AmountOverflow => "amount_overflow",
+            NotPermitted { .. } => "not_permitted",
+            OrderNotFound(_) => "order_not_found",
+            OrderAlreadyExists(_) => "order_already_exists",
+            CustomerNotFound(_) => "customer_not_found",
+            NoLineItems => "no_line_items",
+            DuplicateLineItem(_) => "duplicate_line_item",
+            InvalidLineItem { .. } => "invalid_line_item",
+            UnitPriceUnitMismatch { .. } => "unit_price_unit_mismatch",
+            DeductionsExceedPrice { .. } => "deductions_exceed_price",
+            AmountDueMismatch { .. } => "amount_due_mismatch",
+            BaseOrderOnlyForRenewal => "base_order_only_for_renewal",
+            DeadlineNotAfterOrderTime => "deadline_not_after_order_time",
+            OrderNotUnpaid { .. } => "order_not_unpaid",
+            PaymentDeadlinePassed(_) => "payment_deadline_passed",
+            PaymentAmountMismatch { .. } => "payment_amount_mismatch",
+            VouchersExceedPayment => "vouchers_exceed_payment",
+            CancelNotAllowed { .. } => "cancel_not_allowed",
+            OrderNotVoidable { .. } => "order_not_voidable",
+            PaymentDeadlineNotReached(_) => "payment_deadline_not_reached",
+            ContractNotFound(_) => "contract_not_found",
+            ContractAlreadyExists(_) => "contract_already_exists",
+            ContractOrderCount { .. } => "contract_order_count",
+            DuplicateContractOrder(_) => "duplicate_contract_order",
+            OrderOfAnotherCustomer(_) => "order_of_another_customer",
+            OrderNotPaid { .. } => "order_not_paid",
+            OrderInLiveContract { .. } => "order_in_live_contract",
+            CustomerNotCertified(_) => "customer_not_certified",
+            RemittanceAccountMissing(_) => "remittance_account_missing",
+            ContractNotDraft { .. } => "contract_not_draft",
+            ContractNotLive { .. } => "contract_not_live",
+            OfficialContractNeedsOperator(_) => "official_contract_needs_operator",
+            NotPaymentRequestContract(_) => "not_payment_request_contract",
+            ContractNotOverdue(_) => "contract_not_overdue",
+            ContractOverdue(_) => "contract_overdue",
+            CustomerAlreadyRegistered(_) => "customer_already_registered",
+        }
+    }
+
+    pub fn class(&self) -> ErrorClass {
+        use DomainError::*;
+        match self {
+            InvalidId { .. }
+            | InvalidAmount { .. }
+            | InvalidCurrency
+            | UnknownCode { .. }
+            | InvalidText { .. }
+            | LimitExceeded { .. }
+            | AmountOverflow
+            | NoLineItems
+            | DuplicateLineItem(_)
+            | InvalidLineItem { .. }
+            | UnitPriceUnitMismatch { .. }
+            | DeductionsExceedPrice { .. }
+            | AmountDueMismatch { .. }
+            | BaseOrderOnlyForRenewal
+            | DeadlineNotAfterOrderTime
+            | PaymentAmountMismatch { .. }
+            | VouchersExceedPayment
+            | ContractOrderCount { .. }
+            | DuplicateContractOrder(_) => ErrorClass::InvalidInput,
+            NotPermitted { .. } | OfficialContractNeedsOperator(_) | OrderOfAnotherCustomer(_) => {
+                ErrorClass::PermissionDenied
+            }
+            OrderNotFound(_) | CustomerNotFound(_) | ContractNotFound(_) => ErrorClass::NotFound,
+            OrderAlreadyExists(_) | ContractAlreadyExists(_) | CustomerAlreadyRegistered(_) => {
+                ErrorClass::AlreadyExists
+            }
+            OrderNotUnpaid { .. }
+            | PaymentDeadlinePassed(_)
+            | CancelNotAllowed { .. }
+            | OrderNotVoidable { .. }
+            | PaymentDeadlineNotReached(_)
+            | OrderNotPaid { .. }
+            | OrderInLiveContract { .. }
+            | CustomerNotCertified(_)
+            | RemittanceAccountMissing(_)
+            | ContractNotDraft { .. }
+            | ContractNotLive { .. }
+            | NotPaymentRequestContract(_)
+            | ContractNotOverdue(_)
+            | ContractOverdue(_) => ErrorClass::FailedPrecondition,
+        }
+    }
+}
+
+/// Checks a free-text field: not blank, at most `max` characters, no control
+/// characters.
+pub(crate) fn check_text(field: &'static str, value: &str, max: usize) -> Result<(), DomainError> {
+    if value.trim().is_empty() {
+        return Err(DomainError::InvalidText {
+            field,
+            reason: "must not be blank",
+        });
+    }
+    check_optional_text(field, value, max)
+}
+
+/// Like [`check_text`] but an empty value is allowed.
+pub(crate) fn check_optional_text(
+    field: &'static str,
+    value: &str,
+    max: usize,
+) -> Result<(), DomainError> {
+    if value.chars().count() > max {
+        return Err(DomainError::InvalidText {
+            field,
+            reason: "is too long",
+        });
+    }
+    if value.chars().any(|c| c.is_control()) {
+        return Err(DomainError::InvalidText {
+            field,
+            reason: "must not contain control characters",
+        });
+    }
+    Ok(())
+}
