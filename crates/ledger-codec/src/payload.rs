@@ -1,1 +1,135 @@
-//! Domain event payloads (filled in with the domain).
+//! Domain events to stored payloads and back.
+//!
+//! Each event is stored as its type name (the [`Event`] variant name, never
+//! renamed), a schema version and the bincode 2 encoding of the variant's
+//! struct alone, so reordering enum variants never changes stored bytes.
+//!
+//! **Schema evolution.** When an event's struct changes, bump its entry in
+//! [`SCHEMA_VERSIONS`], keep the old struct in an `upcast` module, and add a
+//! `(name, old_version)` arm to [`decode_event`] that decodes the old struct
+//! and converts it. Stored bytes are never rewritten.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sha2::{Digest as _, Sha256};
+
+use ledger_domain::{Command, Event};
+
+use crate::record::Digest;
+use crate::CodecError;
+
+fn config() -> bincode::config::Configuration {
+    bincode::config::standard()
+}
+
+/// bincode 2 encoding of any serde value (payload bodies only).
+pub fn encode_value<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
+    bincode::serde::encode_to_vec(value, config()).map_err(|e| CodecError::Encode(e.to_string()))
+}
+
+/// Decodes a whole payload body; trailing bytes are an error.
+pub fn decode_value<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
+    let (value, read) = bincode::serde::decode_from_slice(bytes, config())
+        .map_err(|e| CodecError::Decode(e.to_string()))?;
+    if read != bytes.len() {
+        return Err(CodecError::TrailingBytes {
+            trailing: bytes.len() - read,
+        });
+    }
+    Ok(value)
+}
+
+macro_rules! events {
+    ($($name:ident),* $(,)?) => {
+        /// Current schema version of every event type.
+        pub const SCHEMA_VERSIONS: &[(&str, u16)] = &[$((stringify!($name), 1)),*];
+
+        /// The type name, current schema version and payload of an event.
+        pub fn encode_event(event: &Event) -> Result<(&'static str, u16, Vec<u8>), CodecError> {
+            let payload = match event { $(Event::$name(e) => encode_value(e)?),* };
+            Ok((event.name(), schema_version(event.name()), payload))
+        }
+
+        /// Decodes a stored payload, upcasting older schema versions.
+        pub fn decode_event(event_type: &str, schema_version: u16, payload: &[u8]) -> Result<Event, CodecError> {
+            match (event_type, schema_version) {
+                $((stringify!($name), 1) => Ok(Event::$name(decode_value(payload)?)),)*
+                _ => Err(CodecError::UnknownEventType { event_type: event_type.to_owned(), schema_version }),
+            }
+        }
+    };
+}
+
+events!(
+    OrderPlaced,
+    OrderPaid,
+    OrderCancelled,
+    OrderExpired,
+    OrderVoided,
+    OrderAttachedToContract,
+    OrderReleasedFromContract,
+    ContractApplied,
+    ContractConverted,
+    ContractVoided,
+    ContractRemarksEdited,
+    ContractInvalidated,
+    CustomerRegistered,
+    RealNameCertified,
+    RemittanceAccountSet,
+);
+
+/// Current schema version of a stored event type name.
+pub fn schema_version(event_type: &str) -> u16 {
+    SCHEMA_VERSIONS
+        .iter()
+        .find(|(name, _)| *name == event_type)
+        .map(|(_, v)| *v)
+        .expect("every event type has a schema version")
+}
+
+macro_rules! commands {
+    ($($name:ident),* $(,)?) => {
+        /// SHA-256 over a command's name and the bincode encoding of its
+        /// body: what a reused command id is compared by. Independent of the
+        /// order of [`Command`]'s variants.
+        pub fn command_fingerprint(command: &Command) -> Result<Digest, CodecError> {
+            let body = match command { $(Command::$name(c) => encode_value(c)?),* };
+            let mut hasher = Sha256::new();
+            hasher.update(command.name().as_bytes());
+            hasher.update([0]);
+            hasher.update(&body);
+            Ok(Digest(hasher.finalize().into()))
+        }
+    };
+}
+
+commands!(
+    PlaceOrder,
+    PayOrder,
+    CancelOrder,
+    VoidOrder,
+    ExpireOrder,
+    ApplyContract,
+    ConvertContract,
+    VoidContract,
+    EditContractRemarks,
+    InvalidateContract,
+    RegisterCustomer,
+    CertifyRealName,
+    SetRemittanceAccount,
+);
+
+/// Deterministic event id: the first 16 bytes of SHA-256(command id, index
+/// of the event within the command), as an RFC 9562 version-8 UUID.
+pub fn event_id(command_id: &str, index: u32) -> [u8; 16] {
+    let mut hasher = Sha256::new();
+    hasher.update(command_id.as_bytes());
+    hasher.update([0]);
+    hasher.update(index.to_be_bytes());
+    let digest = hasher.finalize();
+    let mut id = [0u8; 16];
+    id.copy_from_slice(&digest[..16]);
+    id[6] = (id[6] & 0x0f) | 0x80; // version 8
+    id[8] = (id[8] & 0x3f) | 0x80; // RFC 9562 variant
+    id
+}
