@@ -1,0 +1,389 @@
+//! The command service.
+
+use std::collections::HashMap;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use lru::LruCache;
+use tracing::{debug, instrument};
+
+use ledger_codec::payload::{command_fingerprint, decode_event, encode_event, event_id};
+use ledger_codec::{CommandId, CommandMetadata, EventData, Position, StreamId, StreamVersion};
+use ledger_domain::{decide, Actor, Aggregate, AggregateId, Command, Context, Event, State};
+use ledger_store::{
+    AppendRequest, DynStore, ExpectedVersion, StoreError, StreamWrite, MAX_READ_BATCH,
+};
+
+use crate::clock::Clock;
+use crate::error::AppError;
+use crate::streams::stream_id;
+
+/// Attempts at one command before giving up on concurrent-write conflicts.
+pub const MAX_CONFLICT_RETRIES: usize = 8;
+/// Longest command, causation or correlation id.
+pub const MAX_METADATA_ID_CHARS: usize = 128;
+/// Rounds of scope resolution (a contract, then its orders).
+const MAX_SCOPE_ROUNDS: usize = 3;
+
+#[derive(Clone, Debug)]
+pub struct LedgerConfig {
+    /// Aggregate states kept in memory (least recently used evicted).
+    pub state_cache_capacity: NonZeroUsize,
+}
+
+impl Default for LedgerConfig {
+    fn default() -> Self {
+        LedgerConfig {
+            state_cache_capacity: NonZeroUsize::new(100_000).expect("non-zero"),
+        }
+    }
+}
+
+/// Who sends a command, why, and its idempotency key.
+#[derive(Clone, Debug)]
+pub struct CommandMeta {
+    pub command_id: CommandId,
+    pub actor: Actor,
+    pub causation_id: Option<String>,
+    pub correlation_id: Option<String>,
+    /// The command's effective time, for system commands only (the timer
+    /// passes the deadline). Everyone else gets the clock's time.
+    pub effective_time: Option<DateTime<Utc>>,
+}
+
+impl CommandMeta {
+    pub fn new(command_id: impl Into<String>, actor: Actor) -> CommandMeta {
+        CommandMeta {
+            command_id: CommandId(command_id.into()),
+            actor,
+            causation_id: None,
+            correlation_id: None,
+            effective_time: None,
+        }
+    }
+
+    fn validate(&self) -> Result<(), AppError> {
+        let ok = |s: &str| {
+            !s.is_empty()
+                && s.len() <= MAX_METADATA_ID_CHARS
+                && s.chars().all(|c| c.is_ascii_graphic())
+        };
+        if !ok(self.command_id.as_str()) {
+            return Err(AppError::InvalidMetadata(
+                "command id must be 1 to 128 printable ascii characters",
+            ));
+        }
+        if self.causation_id.as_deref().is_some_and(|s| !ok(s))
+            || self.correlation_id.as_deref().is_some_and(|s| !ok(s))
+        {
+            return Err(AppError::InvalidMetadata(
+                "causation and correlation ids must be 1 to 128 printable ascii characters",
+            ));
+        }
+        if self.effective_time.is_some() && self.actor != Actor::System {
+            return Err(AppError::InvalidMetadata(
+                "only the system may set an effective time",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What an accepted command did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// The events recorded (empty for an idempotent repeat, and for a
+    /// deduplicated command id, whose events were recorded before).
+    pub events: Vec<Event>,
+    /// A position the command's effects are visible at: its last event's
+    /// position, or the log's head when nothing was appended. Wait for
+    /// projections to reach it to read your own write.
+    pub position: Position,
+    /// True when the command id had already been committed: nothing new was
+    /// appended and `position` is the original commit's.
+    pub deduplicated: bool,
+}
+
+/// A cached aggregate state at a stream version.
+#[derive(Clone)]
+struct Loaded {
+    version: StreamVersion,
+    aggregate: Aggregate,
+}
+
+/// The command service.
+pub struct Ledger {
+    store: DynStore,
+    clock: Arc<dyn Clock>,
+    cache: Mutex<LruCache<AggregateId, Loaded>>,
+}
+
+impl Ledger {
+    pub fn new(store: DynStore, clock: Arc<dyn Clock>, config: LedgerConfig) -> Ledger {
+        Ledger {
+            store,
+            clock,
+            cache: Mutex::new(LruCache::new(config.state_cache_capacity)),
+        }
+    }
+
+    pub fn store(&self) -> &DynStore {
+        &self.store
+    }
+
+    /// Executes one command: decide, append, acknowledge once durable.
+    #[instrument(skip_all, fields(command = command.name(), command_id = %meta.command_id, actor = %meta.actor))]
+    pub async fn execute(&self, command: Command, meta: CommandMeta) -> Result<Outcome, AppError> {
+        meta.validate()?;
+        let fingerprint = command_fingerprint(&command)?;
+        let ctx = Context {
+            time: meta.effective_time.unwrap_or_else(|| self.clock.now()),
+            actor: meta.actor.clone(),
+        };
+        let command_meta = CommandMetadata {
+            command_id: meta.command_id.clone(),
+            fingerprint,
+            recorded_at: ctx.time,
+            causation_id: meta.causation_id.clone(),
+            correlation_id: meta.correlation_id.clone(),
+            actor: meta.actor.to_string(),
+        };
+
+        for attempt in 1..=MAX_CONFLICT_RETRIES {
+            // Checked on every attempt: a concurrent retry of this very
+            // command may have committed while we lost a conflict.
+            if let Some(seen) = self.store.command(&meta.command_id).await? {
+                return if seen.fingerprint == fingerprint {
+                    Ok(Outcome {
+                        events: vec![],
+                        position: seen.committed.last,
+                        deduplicated: true,
+                    })
+                } else {
+                    Err(AppError::CommandIdReused(meta.command_id))
+                };
+            }
+            let (state, versions) = self.load_scope(&command).await?;
+            let decision = decide(&state, &command, &ctx);
+            let events = match decision {
+                Ok(events) if !events.is_empty() => events,
+                // A refusal or a no-op read from a stale cache would be wrong:
+                // confirm the versions it saw are current before answering.
+                other => {
+                    if self.is_current(&versions).await? {
+                        let events = other?;
+                        debug_assert!(events.is_empty());
+                        return Ok(Outcome {
+                            events,
+                            position: self.store.head().position,
+                            deduplicated: false,
+                        });
+                    }
+                    self.forget(versions.keys());
+                    continue;
+                }
+            };
+            let request = build_request(&command_meta, &events, &versions)?;
+            match self.store.append(request).await {
+                Ok(committed) => {
+                    self.remember(&state, &events, &committed.versions);
+                    debug!(first = %committed.first, last = %committed.last, events = events.len(), "committed");
+                    return Ok(Outcome {
+                        events,
+                        position: committed.last,
+                        deduplicated: committed.deduplicated,
+                    });
+                }
+                Err(StoreError::Conflict { stream_id, .. }) => {
+                    debug!(attempt, %stream_id, "conflict, reloading");
+                    self.forget(versions.keys());
+                    tokio::task::yield_now().await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(AppError::Contention {
+            attempts: MAX_CONFLICT_RETRIES,
+        })
+    }
+
+    /// The current state of one aggregate (caught up from the store).
+    pub async fn aggregate(
+        &self,
+        id: &AggregateId,
+    ) -> Result<(StreamVersion, Aggregate), AppError> {
+        let loaded = self.load(id).await?;
+        Ok((loaded.version, loaded.aggregate))
+    }
+
+    /// Loads everything the command's scope names, in at most
+    /// `MAX_SCOPE_ROUNDS` rounds.
+    async fn load_scope(
+        &self,
+        command: &Command,
+    ) -> Result<(State, HashMap<AggregateId, StreamVersion>), AppError> {
+        let mut state = State::default();
+        let mut versions = HashMap::new();
+        for _ in 0..MAX_SCOPE_ROUNDS {
+            let missing: Vec<AggregateId> = command
+                .scope(&state)
+                .into_iter()
+                .filter(|id| !versions.contains_key(id))
+                .collect();
+            if missing.is_empty() {
+                return Ok((state, versions));
+            }
+            for id in missing {
+                let loaded = self.load(&id).await?;
+                versions.insert(id.clone(), loaded.version);
+                state.insert(id, loaded.aggregate);
+            }
+        }
+        Err(AppError::Internal(format!(
+            "{} scope did not settle",
+            command.name()
+        )))
+    }
+
+    /// An aggregate from the cache, caught up with any newer events.
+    async fn load(&self, id: &AggregateId) -> Result<Loaded, AppError> {
+        let cached = self.cache.lock().expect("cache lock").get(id).cloned();
+        let mut loaded = cached.unwrap_or_else(|| Loaded {
+            version: StreamVersion::EMPTY,
+            aggregate: Aggregate::initial(id),
+        });
+        let stream = stream_id(id);
+        loop {
+            let batch = self
+                .store
+                .read_stream(&stream, loaded.version.next(), MAX_READ_BATCH)
+                .await?;
+            let done = batch.len() < MAX_READ_BATCH;
+            for record in batch {
+                assert_eq!(
+                    record.stream_version,
+                    loaded.version.next(),
+                    "stream {stream} read out of order"
+                );
+                let event =
+                    decode_event(&record.event_type, record.schema_version, &record.payload)?;
+                if event.aggregate_id() != *id {
+                    return Err(AppError::Corrupt(format!(
+                        "{} at position {} belongs to {}",
+                        event.name(),
+                        record.position,
+                        event.aggregate_id()
+                    )));
+                }
+                loaded.aggregate = loaded.aggregate.evolve(&event);
+                loaded.version = record.stream_version;
+            }
+            if done {
+                break;
+            }
+        }
+        self.cache
+            .lock()
+            .expect("cache lock")
+            .put(id.clone(), loaded.clone());
+        Ok(loaded)
+    }
+
+    async fn is_current(
+        &self,
+        versions: &HashMap<AggregateId, StreamVersion>,
+    ) -> Result<bool, AppError> {
+        for (id, version) in versions {
+            if self.store.stream_version(&stream_id(id)).await? != *version {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn forget<'a>(&self, ids: impl Iterator<Item = &'a AggregateId>) {
+        let mut cache = self.cache.lock().expect("cache lock");
+        for id in ids {
+            cache.pop(id);
+        }
+    }
+
+    /// Caches the states the command produced, at their committed versions.
+    fn remember(&self, state: &State, events: &[Event], committed: &[(StreamId, StreamVersion)]) {
+        let mut after = state.clone();
+        for e in events {
+            after = ledger_domain::evolve(after, e);
+        }
+        let mut cache = self.cache.lock().expect("cache lock");
+        for (id, version) in written(events).into_iter().zip(committed) {
+            assert_eq!(
+                stream_id(&id),
+                version.0,
+                "store returned versions out of request order"
+            );
+            cache.put(
+                id.clone(),
+                Loaded {
+                    version: version.1,
+                    aggregate: after.get(&id),
+                },
+            );
+        }
+    }
+}
+
+/// The aggregates events write, in first-written order.
+fn written(events: &[Event]) -> Vec<AggregateId> {
+    let mut ids: Vec<AggregateId> = Vec::new();
+    for e in events {
+        let id = e.aggregate_id();
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+/// One stream write per aggregate, each expecting the version decided on.
+fn build_request(
+    command: &CommandMetadata,
+    events: &[Event],
+    versions: &HashMap<AggregateId, StreamVersion>,
+) -> Result<AppendRequest, AppError> {
+    let mut writes: Vec<StreamWrite> = Vec::new();
+    for (index, event) in events.iter().enumerate() {
+        let id = event.aggregate_id();
+        let stream = stream_id(&id);
+        let (event_type, schema_version, payload) = encode_event(event)?;
+        let data = EventData {
+            event_type: event_type.to_owned(),
+            schema_version,
+            event_id: event_id(command.command_id.as_str(), index as u32),
+            payload,
+        };
+        match writes.iter_mut().find(|w| w.stream_id == stream) {
+            Some(w) => w.events.push(data),
+            None => {
+                // The domain only writes aggregates it read: anything else is a bug.
+                let version = *versions.get(&id).ok_or_else(|| {
+                    AppError::Internal(format!("{} writes {id} outside its scope", event.name()))
+                })?;
+                let expected = if version == StreamVersion::EMPTY {
+                    ExpectedVersion::NoStream
+                } else {
+                    ExpectedVersion::Exact(version)
+                };
+                writes.push(StreamWrite {
+                    stream_id: stream,
+                    expected,
+                    events: vec![data],
+                });
+            }
+        }
+    }
+    Ok(AppendRequest {
+        command: command.clone(),
+        writes,
+    })
+}
