@@ -221,3 +221,51 @@ impl<V: AsRef<[u8]>> Segment<V> {
         Ok(record)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<u8> {
+        let mut b = SegmentBuilder::with_capacity(64);
+        b.push(b"one");
+        b.push(b"");
+        b.push(b"three");
+        b.push_guard(Guard {
+            command_first: Position(7),
+            write_index: 2,
+            stream_id: StreamId("g".into()),
+            version: StreamVersion(4),
+        });
+        b.finish(Digest([9; 32]))
+    }
+
+    #[test]
+    fn round_trips_envelopes_guards_and_trailer() {
+        let seg = Segment::parse(Position(7), sample()).expect("parse");
+        assert_eq!(seg.len(), 3);
+        assert!(seg.contains(Position(9)) && !seg.contains(Position(10)));
+        assert!(!seg.contains(Position(6)));
+        assert_eq!(seg.envelope(Position(7)), b"one");
+        assert_eq!(seg.envelope(Position(8)), b"");
+        assert_eq!(seg.envelope(Position(9)), b"three");
+        assert_eq!(seg.last_hash, Digest([9; 32]));
+        assert_eq!(seg.guards.len(), 1);
+        assert_eq!(seg.guards[0].stream_id, StreamId("g".into()));
+        assert_eq!(parse_key(&key(Position(258))), Some(Position(258)));
+    }
+
+    #[test]
+    fn every_truncation_is_corrupt() {
+        let bytes = sample();
+        for len in 0..bytes.len() {
+            let err = Segment::parse(Position(7), &bytes[..len])
+                .err()
+                .expect("must fail");
+            assert!(matches!(err, StoreError::Corrupt { .. }), "{len}: {err:?}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(Segment::parse(Position(7), longer).is_err());
+    }
+}
