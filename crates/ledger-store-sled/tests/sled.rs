@@ -1,0 +1,222 @@
+//! sled-specific behaviour: rebuilt indexes, corruption detection, closing.
+
+use std::collections::HashMap;
+
+use ledger_store::conformance::{request, stream};
+use ledger_store::{
+    CommandId, DynStore, EventStore, ExpectedVersion, Position, RecordedEvent, StoreError,
+    StreamVersion, MAX_READ_BATCH,
+};
+use ledger_store_sled::{SledStore, SEGMENTS_TREE};
+
+async fn everything(store: &DynStore) -> Vec<RecordedEvent> {
+    let mut out = Vec::new();
+    loop {
+        let batch = store
+            .read_all(Position(out.len() as u64 + 1), MAX_READ_BATCH)
+            .await
+            .expect("read_all");
+        if batch.is_empty() {
+            return out;
+        }
+        out.extend(batch);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reopen_after_many_batches_rebuilds_identical_indexes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store: DynStore = SledStore::open(dir.path()).expect("open");
+    // 16 concurrent writers so batches carry several commands each.
+    let tasks: Vec<_> = (0..16)
+        .map(|w| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                for n in 0..50u64 {
+                    let own = format!("w{w}");
+                    let shared = format!("shared{}", n % 4);
+                    let id = format!("w{w}-{n}");
+                    let req = request(
+                        &id,
+                        &[
+                            (&own, ExpectedVersion::Exact(StreamVersion(n)), 1),
+                            (&shared, ExpectedVersion::Any, 1),
+                        ],
+                    );
+                    store.append(req).await.expect("append");
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("join");
+    }
+    let records = everything(&store).await;
+    assert_eq!(records.len(), 16 * 50 * 2);
+    let head = store.head();
+    let mut versions = HashMap::new();
+    let mut commands = HashMap::new();
+    for r in &records {
+        versions.insert(
+            r.stream_id.clone(),
+            store.stream_version(&r.stream_id).await.expect("v"),
+        );
+        let id = r.metadata.command.command_id.clone();
+        commands.insert(
+            id.clone(),
+            store.command(&id).await.expect("cmd").expect("some"),
+        );
+    }
+    drop(store);
+
+    let store: DynStore = SledStore::open(dir.path()).expect("reopen");
+    assert_eq!(store.head(), head);
+    assert_eq!(everything(&store).await, records);
+    for (s, v) in &versions {
+        assert_eq!(store.stream_version(s).await.expect("v"), *v);
+        let read = store
+            .read_stream(s, StreamVersion(1), MAX_READ_BATCH)
+            .await
+            .expect("read");
+        let expected: Vec<_> = records
+            .iter()
+            .filter(|r| &r.stream_id == s)
+            .cloned()
+            .collect();
+        assert_eq!(read, expected);
+    }
+    for (id, c) in &commands {
+        assert_eq!(store.command(id).await.expect("cmd").as_ref(), Some(c));
+    }
+    assert_eq!(
+        store.command(&CommandId("none".into())).await.expect("cmd"),
+        None
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corrupted_segment_byte_fails_open_naming_the_position() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let store = SledStore::open(dir.path()).expect("open");
+        // Sequential appends: one command, one record, one segment each.
+        for i in 0..5 {
+            store
+                .append(request(&format!("c{i}"), &[("s", ExpectedVersion::Any, 1)]))
+                .await
+                .expect("append");
+        }
+        store.close().await.expect("close");
+    }
+    {
+        let db = sled::open(dir.path()).expect("sled");
+        let tree = db.open_tree(SEGMENTS_TREE).expect("tree");
+        let key = 3u64.to_be_bytes();
+        let mut value = tree.get(key).expect("get").expect("segment 3").to_vec();
+        // The envelope ends with its payload then the 32-byte prev_hash; the
+        // segment ends with a 4-byte guard count. Flip the payload's last byte.
+        let at = value.len() - 4 - 32 - 1;
+        value[at] ^= 0x01;
+        tree.insert(key, value).expect("insert");
+        db.flush().expect("flush");
+    }
+    match SledStore::open(dir.path()) {
+        Err(StoreError::Corrupt { position, reason }) => {
+            assert_eq!(position, Position(3), "{reason}");
+        }
+        Err(e) => panic!("expected corruption, got {e}"),
+        Ok(_) => panic!("expected corruption, store opened"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn damaged_framing_fails_open() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let store = SledStore::open(dir.path()).expect("open");
+        for i in 0..3 {
+            store
+                .append(request(&format!("c{i}"), &[("s", ExpectedVersion::Any, 2)]))
+                .await
+                .expect("append");
+        }
+    }
+    {
+        let db = sled::open(dir.path()).expect("sled");
+        let tree = db.open_tree(SEGMENTS_TREE).expect("tree");
+        // Segment of c1 starts at position 3; truncate its value.
+        let key = 3u64.to_be_bytes();
+        let value = tree.get(key).expect("get").expect("segment").to_vec();
+        tree.insert(key, &value[..value.len() - 10])
+            .expect("insert");
+        db.flush().expect("flush");
+    }
+    let err = SledStore::open(dir.path()).err().expect("must fail");
+    assert!(
+        matches!(err, StoreError::Corrupt { position, .. } if position == Position(3) || position == Position(4)),
+        "{err:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn close_drains_then_refuses_appends() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SledStore::open(dir.path()).expect("open");
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .append(request(
+                        &format!("c{i}"),
+                        &[(&format!("s{i}"), ExpectedVersion::NoStream, 1)],
+                    ))
+                    .await
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("join").expect("append");
+    }
+    store.close().await.expect("close");
+    let err = store
+        .append(request("late", &[("s", ExpectedVersion::Any, 1)]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+    assert_eq!(store.head().position, Position(8));
+    drop(store);
+    let store = SledStore::open(dir.path()).expect("reopen");
+    assert_eq!(store.head().position, Position(8));
+    assert_eq!(
+        store.stream_version(&stream("s7")).await.expect("v"),
+        StreamVersion(1)
+    );
+}
+
+#[test]
+fn sled_keeps_its_log_in_the_db_file() {
+    // The fdatasync in the writer targets `<dir>/db` (and `<dir>/blobs/*`):
+    // pin that sled 0.34 still lays its directory out that way.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let store = SledStore::open(dir.path()).expect("open");
+        store
+            .append(request("c", &[("s", ExpectedVersion::Any, 1)]))
+            .await
+            .expect("append");
+    });
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.contains(&"db".to_string()), "{names:?}");
+    assert!(
+        names
+            .iter()
+            .all(|n| n == "db" || n == "conf" || n == "blobs" || n.starts_with("snap.")),
+        "unexpected sled file in {names:?}"
+    );
+}
