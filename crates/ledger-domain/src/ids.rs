@@ -154,6 +154,13 @@ impl fmt::Display for ServiceTypeCode {
     }
 }
 
+impl FromStr for ServiceTypeCode {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::new(s)
+    }
+}
+
 impl<'de> Deserialize<'de> for ServiceTypeCode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = String::deserialize(deserializer)?;

@@ -1,0 +1,358 @@
+//! The projection runtime: catch up, follow, checkpoint, rebuild blue-green.
+//!
+//! Each projection keeps its read model in its own sled tree, one tree per
+//! *generation*. The tree holds the model and its checkpoint (last applied
+//! position), always written together in one atomic sled batch, so a crash
+//! never applies an event twice or skips one. A rebuild fills a new
+//! generation from position 1 while the active one keeps serving and
+//! following the log, then swaps the active generation atomically.
+//! Projections only write their own trees: applying (and so rebuilding)
+//! never sends commands or fires timers.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{watch, Mutex};
+use tracing::{debug, info};
+
+use ledger_codec::payload::decode_event;
+use ledger_codec::{Position, RecordedEvent};
+use ledger_domain::Event;
+use ledger_store::DynStore;
+
+use crate::tx::{checkpoint, Tx};
+use crate::ProjectionError;
+
+/// Most events applied in one sled batch.
+pub const APPLY_BATCH: usize = 1024;
+/// Longest a query may wait for projections to reach a position.
+pub const MAX_WAIT_MS: u64 = 10_000;
+const META_TREE: &str = "projections.meta";
+
+/// A read model kept from the log.
+pub trait Projection: Send + Sync + 'static {
+    /// Stable name, e.g. `orders`.
+    fn name(&self) -> &'static str;
+    /// Bump when the model's shape or meaning changes: the projection then
+    /// rebuilds itself on the next start.
+    fn version(&self) -> u32;
+    /// Applies one event. Must be deterministic and touch only `tx`.
+    fn apply(
+        &self,
+        tx: &mut Tx<'_>,
+        record: &RecordedEvent,
+        event: &Event,
+    ) -> Result<(), ProjectionError>;
+}
+
+/// Where a projection stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProjectionStatus {
+    pub name: &'static str,
+    pub version: u32,
+    pub generation: u64,
+    pub checkpoint: Position,
+    /// Log head minus checkpoint.
+    pub lag: u64,
+}
+
+/// Progress of a rebuild, reported after every batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RebuildProgress {
+    pub done: u64,
+    pub total: u64,
+    pub events_per_s: u64,
+}
+
+struct Slot {
+    projection: Arc<dyn Projection>,
+    active: RwLock<(u64, sled::Tree)>,
+    checkpoint: watch::Sender<Position>,
+    /// Held while applying to the active tree, and by a rebuild's swap.
+    apply_lock: Mutex<()>,
+    /// One rebuild at a time.
+    rebuild_lock: Mutex<()>,
+}
+
+impl Slot {
+    fn active_tree(&self) -> (u64, sled::Tree) {
+        self.active.read().expect("active lock").clone()
+    }
+}
+
+/// Runs a set of projections over one store.
+pub struct Projector {
+    db: sled::Db,
+    meta: sled::Tree,
+    store: DynStore,
+    slots: BTreeMap<&'static str, Arc<Slot>>,
+}
+
+fn tree_name(name: &str, generation: u64) -> String {
+    format!("projection.{name}.{generation}")
+}
+
+fn encode_meta(version: u32, generation: u64) -> [u8; 12] {
+    let mut v = [0u8; 12];
+    v[..4].copy_from_slice(&version.to_be_bytes());
+    v[4..].copy_from_slice(&generation.to_be_bytes());
+    v
+}
+
+fn decode_meta(v: &[u8]) -> Result<(u32, u64), ProjectionError> {
+    let v: [u8; 12] = v
+        .try_into()
+        .map_err(|_| ProjectionError::Corrupt("projection meta is not 12 bytes".into()))?;
+    let version = u32::from_be_bytes(v[..4].try_into().expect("4 bytes"));
+    let generation = u64::from_be_bytes(v[4..].try_into().expect("8 bytes"));
+    Ok((version, generation))
+}
+
+impl Projector {
+    /// Opens the projections' sled database at `dir`. A projection whose
+    /// version changed since it was last run is rebuilt before this returns.
+    pub async fn open(
+        dir: impl AsRef<Path>,
+        store: DynStore,
+        projections: Vec<Arc<dyn Projection>>,
+    ) -> Result<Arc<Projector>, ProjectionError> {
+        let db = sled::open(dir.as_ref())?;
+        let meta = db.open_tree(META_TREE)?;
+        let mut slots = BTreeMap::new();
+        let mut stale = Vec::new();
+        for projection in projections {
+            let name = projection.name();
+            let (version, generation) = match meta.get(name)? {
+                Some(v) => decode_meta(&v)?,
+                None => {
+                    meta.insert(name, &encode_meta(projection.version(), 1))?;
+                    (projection.version(), 1)
+                }
+            };
+            if version != projection.version() {
+                stale.push(name);
+            }
+            let tree = db.open_tree(tree_name(name, generation))?;
+            let (checkpoint, _) = watch::channel(checkpoint(&tree)?);
+            let slot = Slot {
+                projection,
+                active: RwLock::new((generation, tree)),
+                checkpoint,
+                apply_lock: Mutex::new(()),
+                rebuild_lock: Mutex::new(()),
+            };
+            if slots.insert(name, Arc::new(slot)).is_some() {
+                return Err(ProjectionError::Corrupt(format!(
+                    "projection {name} registered twice"
+                )));
+            }
+        }
+        let projector = Arc::new(Projector {
+            db,
+            meta,
+            store,
+            slots,
+        });
+        for name in stale {
+            info!(projection = name, "version changed, rebuilding");
+            projector.rebuild(name, |_| {}).await?;
+        }
+        Ok(projector)
+    }
+
+    fn slot(&self, name: &str) -> Result<&Arc<Slot>, ProjectionError> {
+        self.slots
+            .get(name)
+            .ok_or_else(|| ProjectionError::UnknownProjection(name.to_owned()))
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.slots.keys().copied()
+    }
+
+    /// The active tree of a projection, for queries.
+    pub fn view(&self, name: &str) -> Result<sled::Tree, ProjectionError> {
+        Ok(self.slot(name)?.active_tree().1)
+    }
+
+    pub fn store(&self) -> &DynStore {
+        &self.store
+    }
+
+    /// Applies everything committed so far to every projection.
+    pub async fn catch_up(&self) -> Result<(), ProjectionError> {
+        for slot in self.slots.values() {
+            self.advance_active(slot).await?;
+        }
+        Ok(())
+    }
+
+    /// Follows the log until the store goes away or an error occurs: catch
+    /// up, then apply each new commit as it becomes durable.
+    pub async fn follow(self: Arc<Self>) -> Result<(), ProjectionError> {
+        let mut head = self.store.watch_head();
+        loop {
+            head.borrow_and_update();
+            self.catch_up().await?;
+            if head.changed().await.is_err() {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn advance_active(&self, slot: &Slot) -> Result<Position, ProjectionError> {
+        let _guard = slot.apply_lock.lock().await;
+        let (_, tree) = slot.active_tree();
+        let mut at = checkpoint(&tree)?;
+        loop {
+            let next = apply_batch(&self.store, slot.projection.as_ref(), &tree, at).await?;
+            if next == at {
+                return Ok(at);
+            }
+            at = next;
+            slot.checkpoint.send_replace(at);
+        }
+    }
+
+    /// Rebuilds a projection blue-green: a new generation is built from
+    /// position 1 while the active one keeps serving, then swapped in.
+    pub async fn rebuild(
+        &self,
+        name: &str,
+        mut progress: impl FnMut(RebuildProgress),
+    ) -> Result<ProjectionStatus, ProjectionError> {
+        let slot = self.slot(name)?;
+        let _one = slot.rebuild_lock.lock().await;
+        let (old_generation, old_tree) = slot.active_tree();
+        let generation = old_generation + 1;
+        let shadow_name = tree_name(name, generation);
+        self.db.drop_tree(shadow_name.as_bytes())?; // a leftover of an interrupted rebuild
+        let shadow = self.db.open_tree(&shadow_name)?;
+        let started = Instant::now();
+        let mut at = Position::ORIGIN;
+        // Fill the shadow without blocking the live projection.
+        loop {
+            let next = apply_batch(&self.store, slot.projection.as_ref(), &shadow, at).await?;
+            if next == at {
+                break;
+            }
+            at = next;
+            let micros = started.elapsed().as_micros().max(1);
+            let events_per_s =
+                u64::try_from(u128::from(at.0) * 1_000_000 / micros).unwrap_or(u64::MAX);
+            progress(RebuildProgress {
+                done: at.0,
+                total: self.store.head().position.0,
+                events_per_s,
+            });
+        }
+        // Swap: pause live applying, take the shadow to the head, switch.
+        let _paused = slot.apply_lock.lock().await;
+        loop {
+            let next = apply_batch(&self.store, slot.projection.as_ref(), &shadow, at).await?;
+            if next == at {
+                break;
+            }
+            at = next;
+        }
+        self.meta
+            .insert(name, &encode_meta(slot.projection.version(), generation))?;
+        self.db.flush_async().await?;
+        *slot.active.write().expect("active lock") = (generation, shadow);
+        slot.checkpoint.send_replace(at);
+        drop(_paused);
+        drop(old_tree);
+        self.db
+            .drop_tree(tree_name(name, old_generation).as_bytes())?;
+        info!(
+            projection = name,
+            generation,
+            events = at.0,
+            secs = started.elapsed().as_secs_f64(),
+            "rebuilt"
+        );
+        self.status_of(name)
+    }
+
+    fn status_of(&self, name: &str) -> Result<ProjectionStatus, ProjectionError> {
+        let slot = self.slot(name)?;
+        let (generation, _) = slot.active_tree();
+        let checkpoint = *slot.checkpoint.borrow();
+        Ok(ProjectionStatus {
+            name: slot.projection.name(),
+            version: slot.projection.version(),
+            generation,
+            checkpoint,
+            lag: self.store.head().position.0.saturating_sub(checkpoint.0),
+        })
+    }
+
+    /// Name, version, generation, checkpoint and lag of every projection.
+    pub fn status(&self) -> Vec<ProjectionStatus> {
+        self.slots
+            .keys()
+            .map(|n| self.status_of(n).expect("registered"))
+            .collect()
+    }
+
+    /// Waits (at most `timeout`, clamped to [`MAX_WAIT_MS`]) until the named
+    /// projections have applied `position`: read-your-writes.
+    pub async fn wait_for(
+        &self,
+        names: &[&str],
+        position: Position,
+        timeout: Duration,
+    ) -> Result<(), ProjectionError> {
+        let timeout = timeout.min(Duration::from_millis(MAX_WAIT_MS));
+        let deadline = tokio::time::Instant::now() + timeout;
+        for name in names {
+            let mut rx = self.slot(name)?.checkpoint.subscribe();
+            let reached = matches!(
+                tokio::time::timeout_at(deadline, rx.wait_for(|cp| *cp >= position)).await,
+                Ok(Ok(_))
+            );
+            if !reached {
+                return Err(ProjectionError::NotCaughtUp {
+                    projection: (*name).to_owned(),
+                    checkpoint: *rx.borrow(),
+                    wanted: position,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes the projections' database (on shutdown).
+    pub async fn flush(&self) -> Result<(), ProjectionError> {
+        self.db.flush_async().await?;
+        Ok(())
+    }
+}
+
+/// Applies up to [`APPLY_BATCH`] events after `at` to `tree`, committing the
+/// model writes and the new checkpoint in one sled batch. Returns the new
+/// checkpoint (`at` when there was nothing to apply).
+async fn apply_batch(
+    store: &DynStore,
+    projection: &dyn Projection,
+    tree: &sled::Tree,
+    at: Position,
+) -> Result<Position, ProjectionError> {
+    let records = store.read_all(at.next(), APPLY_BATCH).await?;
+    let Some(last) = records.last().map(|r| r.position) else {
+        return Ok(at);
+    };
+    let mut tx = Tx::new(tree);
+    let mut expected = at.next();
+    for record in &records {
+        assert_eq!(record.position, expected, "log read out of order");
+        let event = decode_event(&record.event_type, record.schema_version, &record.payload)?;
+        projection.apply(&mut tx, record, &event)?;
+        expected = expected.next();
+    }
+    tx.commit(last)?;
+    debug!(projection = projection.name(), events = records.len(), checkpoint = %last, "applied");
+    Ok(last)
+}

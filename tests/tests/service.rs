@@ -1,0 +1,424 @@
+//! The command service over real stores: each case runs on a temp-dir sled
+//! store and on the in-memory store.
+
+use std::sync::Arc;
+
+use ledger_app::{AppError, CommandMeta, Ledger, LedgerConfig, ManualClock};
+use ledger_codec::payload::decode_event;
+use ledger_codec::Position;
+use ledger_domain::contract::{ContractKind, ConvertContract, VoidContract};
+use ledger_domain::ids::OperatorId;
+use ledger_domain::order::{CancelOrder, ExpireOrder, OrderStatus};
+use ledger_domain::{Actor, Aggregate, AggregateId, Command, Event};
+use ledger_store::{DynStore, EventStore};
+use tests::*;
+
+macro_rules! on_every_store {
+    ($($case:ident),* $(,)?) => {
+        mod sled_store {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let dir = tempfile::tempdir().unwrap();
+                    let store = ledger_store_sled::SledStore::open(dir.path()).unwrap();
+                    super::$case(store).await;
+                }
+            )*
+        }
+        mod memory_store {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    super::$case(ledger_store_memory::MemoryStore::new()).await;
+                }
+            )*
+        }
+    };
+}
+
+on_every_store!(
+    accepted_commands_are_recorded_with_their_metadata,
+    a_repeated_command_id_returns_the_original_position,
+    a_reused_command_id_with_another_command_is_refused,
+    a_refused_command_writes_nothing,
+    an_idempotent_repeat_writes_nothing,
+    a_contract_and_its_orders_commit_together,
+    racing_contracts_for_one_order_let_exactly_one_win,
+    racing_payments_for_one_order_let_exactly_one_win,
+    a_second_node_with_a_stale_cache_sees_the_truth,
+    the_timer_expires_at_the_deadline_as_the_system,
+    bad_metadata_is_refused_and_writes_nothing,
+);
+
+async fn setup(store: DynStore) -> (Arc<Ledger>, Arc<ManualClock>) {
+    let (ledger, clock) = ledger(store);
+    run_all(&ledger, "onboard", onboard("cust1")).await;
+    (ledger, clock)
+}
+
+fn pay(order: &str, payment: &str) -> Command {
+    Command::PayOrder(pay_order(order, payment))
+}
+
+fn place(order: &str) -> Command {
+    Command::PlaceOrder(place_order("cust1", order))
+}
+
+async fn order_status(ledger: &Ledger, order: &str) -> OrderStatus {
+    match ledger
+        .aggregate(&AggregateId::Order(order_id(order)))
+        .await
+        .unwrap()
+        .1
+    {
+        Aggregate::Order(o) => o.placed().expect("order placed").status().clone(),
+        other => panic!("not an order: {other:?}"),
+    }
+}
+
+async fn accepted_commands_are_recorded_with_their_metadata(store: DynStore) {
+    let (ledger, clock) = setup(store.clone()).await;
+    clock.advance(days(1));
+    let mut m = meta("place-1", service());
+    m.correlation_id = Some("checkout-77".into());
+    let out = ledger.execute(place("O1"), m).await.unwrap();
+    assert!(!out.deduplicated);
+    assert_eq!(out.events.len(), 1);
+    assert_eq!(out.position, store.head().position);
+
+    let records = store.read_all(out.position, 10).await.unwrap();
+    let record = &records[0];
+    assert_eq!(record.stream_id.as_str(), "order-O1");
+    assert_eq!(record.event_type, "OrderPlaced");
+    assert_eq!(record.metadata.command.command_id.as_str(), "place-1");
+    assert_eq!(record.metadata.command.actor, "service:purchase");
+    assert_eq!(record.metadata.command.recorded_at, t0() + days(1));
+    assert_eq!(
+        record.metadata.command.correlation_id.as_deref(),
+        Some("checkout-77")
+    );
+    let event = decode_event(&record.event_type, record.schema_version, &record.payload).unwrap();
+    assert_eq!(event, out.events[0]);
+    match event {
+        Event::OrderPlaced(e) => assert_eq!(e.payment_deadline, t0() + days(8)),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+async fn a_repeated_command_id_returns_the_original_position(store: DynStore) {
+    let (ledger, clock) = setup(store.clone()).await;
+    let first = ledger
+        .execute(place("O1"), meta("place-1", service()))
+        .await
+        .unwrap();
+    clock.advance(days(1));
+    let head = store.head();
+    let again = ledger
+        .execute(place("O1"), meta("place-1", service()))
+        .await
+        .unwrap();
+    assert!(again.deduplicated);
+    assert_eq!(again.position, first.position);
+    assert_eq!(store.head(), head, "a deduplicated command appends nothing");
+}
+
+async fn a_reused_command_id_with_another_command_is_refused(store: DynStore) {
+    let (ledger, _) = setup(store.clone()).await;
+    ledger
+        .execute(place("O1"), meta("cmd-1", service()))
+        .await
+        .unwrap();
+    let head = store.head();
+    let err = ledger
+        .execute(place("O2"), meta("cmd-1", service()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "command_id_reused");
+    assert_eq!(store.head(), head);
+}
+
+async fn a_refused_command_writes_nothing(store: DynStore) {
+    let (ledger, _) = setup(store.clone()).await;
+    ledger
+        .execute(place("O1"), meta("place", service()))
+        .await
+        .unwrap();
+    let head = store.head();
+    let mut wrong = pay_order("O1", "PAY-1");
+    wrong.payment.amount = money("84.99");
+    let err = ledger
+        .execute(Command::PayOrder(wrong), meta("pay", service()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "payment_amount_mismatch");
+    let err = ledger
+        .execute(pay("NOPE", "PAY-2"), meta("pay-2", service()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "order_not_found");
+    assert_eq!(store.head(), head);
+    assert_eq!(order_status(&ledger, "O1").await, OrderStatus::Unpaid);
+    assert!(store
+        .command(&ledger_codec::CommandId("pay".into()))
+        .await
+        .unwrap()
+        .is_none());
+}
+
+async fn an_idempotent_repeat_writes_nothing(store: DynStore) {
+    let (ledger, _) = setup(store.clone()).await;
+    ledger
+        .execute(place("O1"), meta("place", service()))
+        .await
+        .unwrap();
+    ledger
+        .execute(pay("O1", "PAY-1"), meta("pay-a", service()))
+        .await
+        .unwrap();
+    let head = store.head();
+    let out = ledger
+        .execute(pay("O1", "PAY-1"), meta("pay-b", service()))
+        .await
+        .unwrap();
+    assert!(out.events.is_empty());
+    assert!(!out.deduplicated);
+    assert_eq!(out.position, head.position);
+    assert_eq!(store.head(), head);
+}
+
+async fn a_contract_and_its_orders_commit_together(store: DynStore) {
+    let (ledger, _) = setup(store.clone()).await;
+    for o in ["O1", "O2"] {
+        ledger
+            .execute(place(o), meta(&format!("place-{o}"), service()))
+            .await
+            .unwrap();
+        ledger
+            .execute(
+                pay(o, &format!("PAY-{o}")),
+                meta(&format!("pay-{o}"), service()),
+            )
+            .await
+            .unwrap();
+    }
+    let apply = apply_contract("cust1", "HT1", ContractKind::Order, &["O1", "O2"]);
+    let before = store.head().position;
+    let out = ledger
+        .execute(Command::ApplyContract(apply), meta("apply", service()))
+        .await
+        .unwrap();
+    assert_eq!(out.position, Position(before.0 + 3));
+    let records = store.read_all(before.next(), 10).await.unwrap();
+    let streams: Vec<&str> = records.iter().map(|r| r.stream_id.as_str()).collect();
+    assert_eq!(streams, ["contract-HT1", "order-O1", "order-O2"]);
+    assert!(records
+        .iter()
+        .all(|r| r.metadata.command.command_id.as_str() == "apply"));
+
+    let customer = Actor::Customer(customer_id("cust1"));
+    let void = Command::VoidContract(VoidContract {
+        contract_no: "HT1".parse().unwrap(),
+    });
+    ledger.execute(void, meta("void", customer)).await.unwrap();
+    let again = apply_contract("cust1", "HT2", ContractKind::Order, &["O1"]);
+    ledger
+        .execute(Command::ApplyContract(again), meta("apply-2", service()))
+        .await
+        .unwrap();
+}
+
+async fn racing_contracts_for_one_order_let_exactly_one_win(store: DynStore) {
+    let (ledger, _) = setup(store.clone()).await;
+    ledger
+        .execute(place("O1"), meta("place", service()))
+        .await
+        .unwrap();
+    ledger
+        .execute(pay("O1", "PAY-1"), meta("pay", service()))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let ledger = ledger.clone();
+        tasks.push(tokio::spawn(async move {
+            let apply = apply_contract("cust1", &format!("HT{i}"), ContractKind::Order, &["O1"]);
+            ledger
+                .execute(
+                    Command::ApplyContract(apply),
+                    meta(&format!("apply-{i}"), service()),
+                )
+                .await
+        }));
+    }
+    let mut wins = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => wins += 1,
+            Err(e) => assert_eq!(e.code(), "order_in_live_contract", "{e}"),
+        }
+    }
+    assert_eq!(wins, 1);
+    let attached = store
+        .read_stream(
+            &ledger_codec::StreamId("order-O1".into()),
+            ledger_codec::StreamVersion(1),
+            100,
+        )
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.event_type == "OrderAttachedToContract")
+        .count();
+    assert_eq!(attached, 1);
+}
+
+async fn racing_payments_for_one_order_let_exactly_one_win(store: DynStore) {
+    let (ledger, _) = setup(store.clone()).await;
+    ledger
+        .execute(place("O1"), meta("place", service()))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let ledger = ledger.clone();
+        tasks.push(tokio::spawn(async move {
+            ledger
+                .execute(
+                    pay("O1", &format!("PAY-{i}")),
+                    meta(&format!("pay-{i}"), service()),
+                )
+                .await
+        }));
+    }
+    let mut wins = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(out) => {
+                assert_eq!(out.events.len(), 1);
+                wins += 1
+            }
+            Err(e) => assert_eq!(e.code(), "order_not_unpaid", "{e}"),
+        }
+    }
+    assert_eq!(wins, 1);
+}
+
+async fn a_second_node_with_a_stale_cache_sees_the_truth(store: DynStore) {
+    let (node_a, _) = setup(store.clone()).await;
+    node_a
+        .execute(place("O1"), meta("place", service()))
+        .await
+        .unwrap();
+    let clock = Arc::new(ManualClock::new(t0()));
+    let node_b = Ledger::new(store.clone(), clock, LedgerConfig::default());
+    assert_eq!(order_status(&node_b, "O1").await, OrderStatus::Unpaid); // warms b's cache
+    node_a
+        .execute(pay("O1", "PAY-1"), meta("pay", service()))
+        .await
+        .unwrap();
+    let customer = Actor::Customer(customer_id("cust1"));
+    let cancel = Command::CancelOrder(CancelOrder {
+        order_id: order_id("O1"),
+    });
+    let err = node_b
+        .execute(cancel, meta("cancel", customer))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "cancel_not_allowed");
+    assert!(matches!(
+        order_status(&node_b, "O1").await,
+        OrderStatus::Paid { .. }
+    ));
+}
+
+async fn the_timer_expires_at_the_deadline_as_the_system(store: DynStore) {
+    let (ledger, clock) = setup(store.clone()).await;
+    ledger
+        .execute(place("O1"), meta("place", service()))
+        .await
+        .unwrap();
+    let deadline = t0() + days(7);
+    clock.set(deadline + days(3)); // the timer was down for three days
+    let expire = || {
+        Command::ExpireOrder(ExpireOrder {
+            order_id: order_id("O1"),
+        })
+    };
+    let mut m = meta("expire-O1", Actor::System);
+    m.effective_time = Some(deadline);
+    let out = ledger.execute(expire(), m).await.unwrap();
+    match &out.events[..] {
+        [Event::OrderExpired(e)] => assert_eq!(e.expired_at, deadline),
+        other => panic!("unexpected {other:?}"),
+    }
+    let records = store.read_all(out.position, 1).await.unwrap();
+    assert_eq!(records[0].metadata.command.recorded_at, deadline);
+
+    let mut m = meta(
+        "expire-by-operator",
+        Actor::Operator(OperatorId::new("ops1").unwrap()),
+    );
+    m.effective_time = Some(deadline);
+    assert!(matches!(
+        ledger.execute(expire(), m).await,
+        Err(AppError::InvalidMetadata(_))
+    ));
+}
+
+async fn bad_metadata_is_refused_and_writes_nothing(store: DynStore) {
+    let (ledger, _) = setup(store.clone()).await;
+    let head = store.head();
+    for bad in ["", "has space", &"x".repeat(129)] {
+        let err = ledger
+            .execute(place("O1"), CommandMeta::new(bad, service()))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "invalid_metadata");
+    }
+    let convert = Command::ConvertContract(ConvertContract {
+        contract_no: "NOPE".parse().unwrap(),
+    });
+    let err = ledger
+        .execute(convert, meta("convert", service()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "contract_not_found");
+    assert_eq!(store.head(), head);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn everything_acknowledged_survives_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let (head, position) = {
+        let store = ledger_store_sled::SledStore::open(dir.path()).unwrap();
+        let (ledger, _) = setup(store.clone()).await;
+        ledger
+            .execute(place("O1"), meta("place", service()))
+            .await
+            .unwrap();
+        let out = ledger
+            .execute(pay("O1", "PAY-1"), meta("pay", service()))
+            .await
+            .unwrap();
+        store.close().await.unwrap();
+        (store.head(), out.position)
+    };
+    let store = ledger_store_sled::SledStore::open(dir.path()).unwrap();
+    assert_eq!(store.head(), head);
+    let (ledger, _) = ledger(store.clone());
+    assert!(matches!(
+        order_status(&ledger, "O1").await,
+        OrderStatus::Paid { .. }
+    ));
+    let again = ledger
+        .execute(pay("O1", "PAY-1"), meta("pay", service()))
+        .await
+        .unwrap();
+    assert!(again.deduplicated);
+    assert_eq!(again.position, position);
+    let apply = apply_contract("cust1", "HT1", ContractKind::Order, &["O1"]);
+    ledger
+        .execute(Command::ApplyContract(apply), meta("apply", service()))
+        .await
+        .unwrap();
+}
