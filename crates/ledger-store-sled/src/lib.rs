@@ -34,7 +34,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::index::Index;
 use crate::segment::Segment;
-use crate::writer::{Durability, Pending, Shared, Writer};
+use crate::writer::{Durability, Pending, Shared};
 
 /// Appends that may wait for the writer; further appends wait to enqueue.
 pub const WRITE_QUEUE_CAPACITY: usize = 8192;
@@ -111,20 +111,16 @@ impl SledStore {
             failed: AtomicBool::new(false),
         });
         let (sender, receiver) = mpsc::channel(config.queue_capacity.max(1));
-        let writer = Writer {
-            shared: shared.clone(),
-            tree: tree.clone(),
-            db: db.clone(),
+        let handle = writer::start(
+            shared.clone(),
+            tree.clone(),
+            db,
             durability,
             receiver,
-            max_batch_commands: config.max_batch_commands.max(1),
-            max_batch_bytes: config.max_batch_bytes.max(1),
-            carry: None,
-        };
-        let handle = std::thread::Builder::new()
-            .name("ledger-sled-writer".into())
-            .spawn(move || writer.run())
-            .map_err(|e| io("spawn writer thread", e))?;
+            config.max_batch_commands.max(1),
+            config.max_batch_bytes.max(1),
+        )
+        .map_err(|e| io("spawn writer thread", e))?;
         Ok(Arc::new(SledStore {
             shared,
             tree,
