@@ -1,7 +1,8 @@
 //! The durable [`EventStore`] on sled 0.34, with group commit.
 //!
-//! - One writer thread, fed by a bounded queue ([`WRITE_QUEUE_CAPACITY`]),
-//!   takes whatever appends are queued (see `writer` for the batch policy),
+//! - One writer (a planner thread plus a sync thread, see `writer` for the
+//!   batch policy), fed by a bounded queue ([`WRITE_QUEUE_CAPACITY`]),
+//!   takes whatever appends are queued,
 //!   checks them in order against the stream versions (including earlier
 //!   appends of the same batch), seals their envelopes into the hash chain and
 //!   writes ONE sled key per batch: a segment (see `segment`).
