@@ -1,7 +1,8 @@
 //! The durable [`EventStore`] on sled 0.34, with group commit.
 //!
-//! - One writer thread, fed by a bounded queue ([`WRITE_QUEUE_CAPACITY`]),
-//!   takes whatever appends are queued (see `writer` for the batch policy),
+//! - One writer (a planner thread plus a sync thread, see `writer` for the
+//!   batch policy), fed by a bounded queue ([`WRITE_QUEUE_CAPACITY`]),
+//!   takes whatever appends are queued,
 //!   checks them in order against the stream versions (including earlier
 //!   appends of the same batch), seals their envelopes into the hash chain and
 //!   writes ONE sled key per batch: a segment (see `segment`).
@@ -34,7 +35,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::index::Index;
 use crate::segment::Segment;
-use crate::writer::{Durability, Pending, Shared, Writer};
+use crate::writer::{Durability, Pending, Shared};
 
 /// Appends that may wait for the writer; further appends wait to enqueue.
 pub const WRITE_QUEUE_CAPACITY: usize = 8192;
@@ -111,20 +112,16 @@ impl SledStore {
             failed: AtomicBool::new(false),
         });
         let (sender, receiver) = mpsc::channel(config.queue_capacity.max(1));
-        let writer = Writer {
-            shared: shared.clone(),
-            tree: tree.clone(),
-            db: db.clone(),
+        let handle = writer::start(
+            shared.clone(),
+            tree.clone(),
+            db,
             durability,
             receiver,
-            max_batch_commands: config.max_batch_commands.max(1),
-            max_batch_bytes: config.max_batch_bytes.max(1),
-            carry: None,
-        };
-        let handle = std::thread::Builder::new()
-            .name("ledger-sled-writer".into())
-            .spawn(move || writer.run())
-            .map_err(|e| io("spawn writer thread", e))?;
+            config.max_batch_commands.max(1),
+            config.max_batch_bytes.max(1),
+        )
+        .map_err(|e| io("spawn writer thread", e))?;
         Ok(Arc::new(SledStore {
             shared,
             tree,

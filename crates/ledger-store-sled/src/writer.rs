@@ -1,18 +1,32 @@
 //! The single writer: group commit of queued appends into one segment each.
 //!
-//! Batch policy: the writer takes whatever is queued when it becomes free —
+//! Two stages, each its own thread, so sealing the next batch overlaps the
+//! sync of the previous one:
+//! - the planner takes batches off the bounded queue, checks and seals them
+//!   against the durable index plus the batches still in flight, and writes
+//!   each batch's segment to sled (not yet durable);
+//! - the syncer takes every written batch waiting for it (up to
+//!   [`PIPELINE_DEPTH`]), flushes sled and fdatasyncs its files ONCE for all
+//!   of them, then publishes them to the index and replies, in order.
+//!
+//! Batch policy: the planner takes whatever is queued when it becomes free —
 //! at least one append, at most `max_batch_commands` appends and about
 //! `max_batch_bytes` of events — and never waits for a batch to fill. Under
 //! light load every append is its own batch (latency = one flush + fdatasync);
 //! under heavy load appends pile up during a sync and the next batch carries
 //! them all, so one sled key and one fdatasync cover many commands.
+//!
+//! Every reply — conflicts and duplicates included — is sent by the syncer
+//! after the batch (and so every batch before it) is durable.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender};
 use std::sync::{Arc, RwLock};
+use std::thread::JoinHandle;
 use std::time::Instant;
 
 use ledger_codec::envelope;
@@ -87,29 +101,6 @@ impl Durability {
         self.db_file.sync_data()
     }
 }
-
-/// How the writer answers one append of a batch.
-enum Outcome {
-    Reply(Result<Committed, StoreError>),
-    Commit {
-        fingerprint: Digest,
-        committed: Committed,
-    },
-    /// Same command as the (committing) append at this index in the batch.
-    DuplicateOf(usize),
-}
-
-pub(crate) struct Writer {
-    pub shared: Arc<Shared>,
-    pub tree: sled::Tree,
-    pub db: sled::Db,
-    pub durability: Durability,
-    pub receiver: mpsc::Receiver<Pending>,
-    pub max_batch_commands: usize,
-    pub max_batch_bytes: usize,
-    pub carry: Option<Pending>,
-}
-
 /// Rough encoded size of an append, for the batch byte limit.
 fn estimate(request: &AppendRequest) -> usize {
     let command = 96 + request.command.command_id.0.len() + request.command.actor.len();
@@ -121,42 +112,231 @@ fn estimate(request: &AppendRequest) -> usize {
         .sum()
 }
 
-/// The batch being planned: versions and commands as they will be after it.
-struct Plan<'a> {
-    index: &'a Index,
-    position: Position,
-    prev_hash: Digest,
-    versions: HashMap<StreamId, StreamVersion>,
-    commands: HashMap<CommandId, usize>,
-    segment: SegmentBuilder,
-    records: Vec<(StreamId, StreamVersion, Position)>,
+/// The answer to a command id that is already committed.
+pub(crate) fn dedup(
+    existing: &CommandRecord,
+    request: &AppendRequest,
+) -> Result<Committed, StoreError> {
+    if existing.fingerprint == request.command.fingerprint {
+        Ok(Committed {
+            deduplicated: true,
+            ..existing.committed.clone()
+        })
+    } else {
+        Err(StoreError::CommandIdReused {
+            command_id: request.command.command_id.clone(),
+        })
+    }
 }
 
-impl Plan<'_> {
-    fn version(&self, stream_id: &StreamId) -> StreamVersion {
-        self.versions
-            .get(stream_id)
-            .copied()
-            .unwrap_or_else(|| self.index.version(stream_id))
+fn unavailable(batch: Vec<Pending>, why: &str) {
+    for pending in batch {
+        let _ = pending
+            .reply
+            .send(Err(StoreError::Unavailable(why.to_string())));
+    }
+}
+
+/// Committed batches that may wait for the syncer (planned while it syncs).
+pub const PIPELINE_DEPTH: usize = 4;
+
+/// How the writer answers one append of a batch.
+enum Outcome {
+    Reply(Result<Committed, StoreError>),
+    Commit(CommandRecord),
+}
+
+/// A batch written to sled but not yet durable.
+struct InFlight {
+    batch: Vec<Pending>,
+    outcomes: Vec<Outcome>,
+    records: Vec<(StreamId, StreamVersion, Position)>,
+    /// The head after this batch, when it wrote any record.
+    head: Option<Head>,
+}
+
+/// Starts the two writer stages and returns the planner thread (which joins
+/// the syncer when it stops).
+pub(crate) fn start(
+    shared: Arc<Shared>,
+    tree: sled::Tree,
+    db: sled::Db,
+    durability: Durability,
+    receiver: mpsc::Receiver<Pending>,
+    max_batch_commands: usize,
+    max_batch_bytes: usize,
+) -> std::io::Result<JoinHandle<()>> {
+    let (to_sync, from_plan) = std::sync::mpsc::sync_channel(PIPELINE_DEPTH);
+    let head = shared.head.borrow().to_owned();
+    let syncer = Syncer {
+        shared: shared.clone(),
+        db,
+        durability,
+        receiver: from_plan,
+    };
+    let syncer = std::thread::Builder::new()
+        .name("ledger-sled-sync".into())
+        .spawn(move || syncer.run())?;
+    let planner = Planner {
+        shared,
+        tree,
+        receiver,
+        to_sync,
+        max_batch_commands,
+        max_batch_bytes,
+        carry: None,
+        position: head.position,
+        prev_hash: head.hash,
+        versions: HashMap::new(),
+        commands: HashMap::new(),
+    };
+    std::thread::Builder::new()
+        .name("ledger-sled-plan".into())
+        .spawn(move || {
+            planner.run();
+            if syncer.join().is_err() {
+                error!("the sled sync thread panicked");
+            }
+        })
+}
+
+/// Stage one: checks, sequences and seals batches and writes their segments
+/// to sled (not yet durable). Its view runs ahead of the published index by
+/// the batches in flight, kept in `versions` / `commands` until published.
+struct Planner {
+    shared: Arc<Shared>,
+    tree: sled::Tree,
+    receiver: mpsc::Receiver<Pending>,
+    to_sync: SyncSender<InFlight>,
+    max_batch_commands: usize,
+    max_batch_bytes: usize,
+    carry: Option<Pending>,
+    /// Last planned position and its hash.
+    position: Position,
+    prev_hash: Digest,
+    /// Versions and commands of planned, not yet published, batches, with
+    /// the last position of the batch that set them.
+    versions: HashMap<StreamId, (StreamVersion, Position)>,
+    commands: HashMap<CommandId, (CommandRecord, Position)>,
+}
+
+impl Planner {
+    fn run(mut self) {
+        while let Some(batch) = self.next_batch() {
+            self.plan_batch(batch);
+        }
+        debug!("segment planner stopped");
     }
 
-    fn plan(&mut self, i: usize, request: &AppendRequest, outcomes: &[Outcome]) -> Outcome {
-        let command = &request.command;
-        if let Some(&j) = self.commands.get(&command.command_id) {
-            return match &outcomes[j] {
-                Outcome::Commit { fingerprint, .. } if *fingerprint == command.fingerprint => {
-                    Outcome::DuplicateOf(j)
-                }
-                _ => Outcome::Reply(Err(StoreError::CommandIdReused {
-                    command_id: command.command_id.clone(),
-                })),
+    fn next_batch(&mut self) -> Option<Vec<Pending>> {
+        let first = match self.carry.take() {
+            Some(pending) => pending,
+            None => self.receiver.blocking_recv()?,
+        };
+        let mut bytes = estimate(&first.request);
+        let mut batch = vec![first];
+        while batch.len() < self.max_batch_commands && bytes < self.max_batch_bytes {
+            let Ok(pending) = self.receiver.try_recv() else {
+                break;
             };
+            let size = estimate(&pending.request);
+            if bytes + size > self.max_batch_bytes {
+                self.carry = Some(pending);
+                break;
+            }
+            bytes += size;
+            batch.push(pending);
         }
-        if let Some(existing) = self.index.command(&command.command_id) {
+        Some(batch)
+    }
+
+    fn plan_batch(&mut self, batch: Vec<Pending>) {
+        if self.shared.failed.load(Ordering::Acquire) {
+            return unavailable(batch, "an earlier batch failed to become durable");
+        }
+        // What the index already shows needs no overlay any more.
+        let published = self.shared.head.borrow().position;
+        self.versions.retain(|_, (_, at)| *at > published);
+        self.commands.retain(|_, (_, at)| *at > published);
+
+        let shared = self.shared.clone();
+        let Ok(index) = shared.index.read() else {
+            return unavailable(batch, "index poisoned");
+        };
+        let before = self.position;
+        let mut segment = SegmentBuilder::with_capacity(self.max_batch_bytes);
+        let mut records = Vec::new();
+        let outcomes: Vec<Outcome> = batch
+            .iter()
+            .map(|p| self.plan(&index, &p.request, &mut segment, &mut records))
+            .collect();
+        drop(index);
+
+        let mut head = None;
+        if segment.count() > 0 {
+            assert_eq!(
+                self.position.0 - before.0,
+                u64::from(segment.count()),
+                "batch positions must be contiguous"
+            );
+            assert_eq!(records.len(), segment.count() as usize);
+            let first = before.next();
+            let events = segment.count();
+            let value = segment.finish(self.prev_hash);
+            let bytes = value.len();
+            if let Err(e) = self.tree.insert(segment::key(first), value) {
+                error!(error = %e, first = first.0, "sled insert failed; refusing all further writes");
+                self.shared.failed.store(true, Ordering::Release);
+                return unavailable(batch, &format!("sled insert: {e}"));
+            }
+            debug!(
+                first = first.0,
+                commands = batch.len(),
+                events,
+                bytes,
+                "segment written"
+            );
+            head = Some(Head {
+                position: self.position,
+                hash: self.prev_hash,
+            });
+        }
+        let flight = InFlight {
+            batch,
+            outcomes,
+            records,
+            head,
+        };
+        if let Err(std::sync::mpsc::SendError(flight)) = self.to_sync.send(flight) {
+            self.shared.failed.store(true, Ordering::Release);
+            unavailable(flight.batch, "the sync thread has stopped");
+        }
+    }
+
+    fn version(&self, index: &Index, stream_id: &StreamId) -> StreamVersion {
+        self.versions
+            .get(stream_id)
+            .map_or_else(|| index.version(stream_id), |(v, _)| *v)
+    }
+
+    fn plan(
+        &mut self,
+        index: &Index,
+        request: &AppendRequest,
+        segment: &mut SegmentBuilder,
+        batch_records: &mut Vec<(StreamId, StreamVersion, Position)>,
+    ) -> Outcome {
+        let command = &request.command;
+        let known = match self.commands.get(&command.command_id) {
+            Some((record, _)) => Some(record),
+            None => index.command(&command.command_id),
+        };
+        if let Some(existing) = known {
+            // Replied after this batch syncs, so after the original did.
             return Outcome::Reply(dedup(existing, request));
         }
         for write in &request.writes {
-            let actual = self.version(&write.stream_id);
+            let actual = self.version(index, &write.stream_id);
             if !write.expected.admits(actual) {
                 return Outcome::Reply(Err(StoreError::Conflict {
                     stream_id: write.stream_id.clone(),
@@ -175,7 +355,7 @@ impl Plan<'_> {
         let mut versions = Vec::with_capacity(request.writes.len());
         let mut guards = Vec::new();
         for (write_index, write) in request.writes.iter().enumerate() {
-            let mut version = self.version(&write.stream_id);
+            let mut version = self.version(index, &write.stream_id);
             for data in &write.events {
                 position = position.next();
                 version = version.next();
@@ -206,19 +386,19 @@ impl Plan<'_> {
             versions.push((write.stream_id.clone(), version));
         }
         for bytes in &envelopes {
-            self.segment.push(bytes);
+            segment.push(bytes);
         }
         for guard in guards {
-            self.segment.push_guard(guard);
+            segment.push_guard(guard);
         }
         for (stream_id, version) in &versions {
-            self.versions.insert(stream_id.clone(), *version);
+            self.versions
+                .insert(stream_id.clone(), (*version, position));
         }
-        self.records.extend(records);
+        batch_records.extend(records);
         self.position = position;
         self.prev_hash = prev_hash;
-        self.commands.insert(command.command_id.clone(), i);
-        Outcome::Commit {
+        let record = CommandRecord {
             fingerprint: command.fingerprint,
             committed: Committed {
                 first,
@@ -226,201 +406,107 @@ impl Plan<'_> {
                 versions,
                 deduplicated: false,
             },
-        }
-    }
-}
-
-/// The answer to a command id that is already committed.
-pub(crate) fn dedup(
-    existing: &CommandRecord,
-    request: &AppendRequest,
-) -> Result<Committed, StoreError> {
-    if existing.fingerprint == request.command.fingerprint {
-        Ok(Committed {
-            deduplicated: true,
-            ..existing.committed.clone()
-        })
-    } else {
-        Err(StoreError::CommandIdReused {
-            command_id: request.command.command_id.clone(),
-        })
-    }
-}
-
-fn unavailable(batch: Vec<Pending>, why: &str) {
-    for pending in batch {
-        let _ = pending
-            .reply
-            .send(Err(StoreError::Unavailable(why.to_string())));
-    }
-}
-
-impl Writer {
-    /// Runs until every sender is gone and the queue is drained.
-    pub fn run(mut self) {
-        while let Some(batch) = self.next_batch() {
-            self.commit(batch);
-        }
-        debug!("segment writer stopped");
-    }
-
-    fn next_batch(&mut self) -> Option<Vec<Pending>> {
-        let first = match self.carry.take() {
-            Some(pending) => pending,
-            None => self.receiver.blocking_recv()?,
         };
-        let mut bytes = estimate(&first.request);
-        let mut batch = vec![first];
-        while batch.len() < self.max_batch_commands && bytes < self.max_batch_bytes {
-            let Ok(pending) = self.receiver.try_recv() else {
-                break;
-            };
-            let size = estimate(&pending.request);
-            if bytes + size > self.max_batch_bytes {
-                self.carry = Some(pending);
-                break;
+        self.commands
+            .insert(command.command_id.clone(), (record.clone(), position));
+        Outcome::Commit(record)
+    }
+}
+
+/// Most in-flight batches one flush + fdatasync covers.
+const MAX_SYNC_GROUP: usize = PIPELINE_DEPTH;
+
+/// Stage two: makes written batches durable, then publishes and replies, in
+/// planning order.
+struct Syncer {
+    shared: Arc<Shared>,
+    db: sled::Db,
+    durability: Durability,
+    receiver: Receiver<InFlight>,
+}
+
+impl Syncer {
+    fn run(mut self) {
+        while let Ok(first) = self.receiver.recv() {
+            let mut group = vec![first];
+            while group.len() < MAX_SYNC_GROUP {
+                match self.receiver.try_recv() {
+                    Ok(flight) => group.push(flight),
+                    Err(_) => break,
+                }
             }
-            bytes += size;
-            batch.push(pending);
-        }
-        Some(batch)
-    }
-
-    fn commit(&mut self, batch: Vec<Pending>) {
-        if self.shared.failed.load(Ordering::Acquire) {
-            return unavailable(batch, "an earlier batch failed to become durable");
-        }
-        let Ok(index) = self.shared.index.read() else {
-            return unavailable(batch, "index poisoned");
-        };
-        let head = index.head();
-        let mut plan = Plan {
-            index: &index,
-            position: head.position,
-            prev_hash: head.hash,
-            versions: HashMap::new(),
-            commands: HashMap::new(),
-            segment: SegmentBuilder::with_capacity(self.max_batch_bytes),
-            records: Vec::new(),
-        };
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for (i, pending) in batch.iter().enumerate() {
-            let outcome = plan.plan(i, &pending.request, &outcomes);
-            outcomes.push(outcome);
-        }
-        let Plan {
-            segment: builder,
-            records,
-            position: last,
-            prev_hash: last_hash,
-            ..
-        } = plan;
-        drop(index);
-
-        if builder.count() > 0 {
-            let first = head.position.next();
-            assert_eq!(
-                last.0 - head.position.0,
-                u64::from(builder.count()),
-                "batch positions must be contiguous"
-            );
-            assert_eq!(records.len() as u64, u64::from(builder.count()));
-            let events = builder.count();
-            let value = builder.finish(last_hash);
-            let bytes = value.len();
-            if let Err(e) = self.write_durably(first, value, events, bytes) {
-                error!(error = %e, first = first.0, "batch not durable; refusing all further writes");
-                self.shared.failed.store(true, Ordering::Release);
-                return unavailable(batch, &format!("batch not durable: {e}"));
+            if self.shared.failed.load(Ordering::Acquire) {
+                for flight in group {
+                    unavailable(flight.batch, "an earlier batch failed to become durable");
+                }
+                continue;
             }
-            self.publish(
-                &records,
-                &batch,
-                &outcomes,
-                Head {
-                    position: last,
-                    hash: last_hash,
-                },
-            );
+            if group.iter().any(|f| f.head.is_some()) {
+                if let Err(e) = self.sync(&group) {
+                    error!(error = %e, "batch not durable; refusing all further writes");
+                    self.shared.failed.store(true, Ordering::Release);
+                    for flight in group {
+                        unavailable(flight.batch, &format!("batch not durable: {e}"));
+                    }
+                    continue;
+                }
+            }
+            for flight in group {
+                self.publish(flight);
+            }
         }
-        for (pending, outcome) in batch.into_iter().zip(&outcomes) {
-            let reply = match outcome {
-                Outcome::Reply(result) => result.clone(),
-                Outcome::Commit { committed, .. } => Ok(committed.clone()),
-                Outcome::DuplicateOf(j) => match &outcomes[*j] {
-                    Outcome::Commit { committed, .. } => Ok(Committed {
-                        deduplicated: true,
-                        ..committed.clone()
-                    }),
-                    _ => unreachable!("duplicates point at commits"),
-                },
-            };
-            let _ = pending.reply.send(reply);
-        }
+        debug!("segment syncer stopped");
     }
 
-    fn write_durably(
-        &mut self,
-        first: Position,
-        value: Vec<u8>,
-        events: u32,
-        bytes: usize,
-    ) -> Result<(), String> {
+    fn sync(&mut self, group: &[InFlight]) -> Result<(), String> {
         let started = Instant::now();
-        self.tree
-            .insert(segment::key(first), value)
-            .map_err(|e| format!("sled insert: {e}"))?;
         self.db.flush().map_err(|e| format!("sled flush: {e}"))?;
         let flushed = Instant::now();
         // DURABILITY: sled 0.34's flush() above only issues sync_file_range,
         // which neither flushes the disk's write cache nor persists file
         // metadata. fdatasync sled's log file (and any new blob file) here;
-        // only after this returns is the batch published and acknowledged.
+        // only after this returns are the batches published and acknowledged.
         self.durability
             .sync()
             .map_err(|e| format!("fdatasync: {e}"))?;
         debug!(
-            first = first.0,
-            events,
-            bytes,
+            batches = group.len(),
+            commands = group.iter().map(|f| f.batch.len()).sum::<usize>(),
+            events = group.iter().map(|f| f.records.len()).sum::<usize>(),
             flush_us = (flushed - started).as_micros() as u64,
             sync_us = flushed.elapsed().as_micros() as u64,
-            "segment durable"
+            "batches durable"
         );
         Ok(())
     }
 
-    fn publish(
-        &self,
-        records: &[(StreamId, StreamVersion, Position)],
-        batch: &[Pending],
-        outcomes: &[Outcome],
-        head: Head,
-    ) {
-        {
-            let mut index = self
-                .shared
-                .index
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            for (stream_id, version, position) in records {
-                index.push_record(stream_id, *version, *position);
-            }
-            index.set_head(head);
-            for (pending, outcome) in batch.iter().zip(outcomes) {
-                if let Outcome::Commit {
-                    fingerprint,
-                    committed,
-                } = outcome
-                {
-                    let record = CommandRecord {
-                        fingerprint: *fingerprint,
-                        committed: committed.clone(),
-                    };
-                    index.insert_command(pending.request.command.command_id.clone(), record);
+    fn publish(&self, flight: InFlight) {
+        if let Some(head) = flight.head {
+            {
+                let mut index = self
+                    .shared
+                    .index
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                for (stream_id, version, position) in &flight.records {
+                    index.push_record(stream_id, *version, *position);
+                }
+                index.set_head(head);
+                for (pending, outcome) in flight.batch.iter().zip(&flight.outcomes) {
+                    if let Outcome::Commit(record) = outcome {
+                        let id = pending.request.command.command_id.clone();
+                        index.insert_command(id, record.clone());
+                    }
                 }
             }
+            self.shared.head.send_replace(head);
         }
-        self.shared.head.send_replace(head);
+        for (pending, outcome) in flight.batch.into_iter().zip(flight.outcomes) {
+            let reply = match outcome {
+                Outcome::Reply(result) => result,
+                Outcome::Commit(record) => Ok(record.committed),
+            };
+            let _ = pending.reply.send(reply);
+        }
     }
 }
