@@ -2,12 +2,15 @@
 //! serves, kept current, rebuilt without downtime; and the timer that turns
 //! passed deadlines into commands.
 
+pub mod deadlines;
 mod runtime;
+pub mod timer;
 mod tx;
 
 pub use runtime::{
     Projection, ProjectionStatus, Projector, RebuildProgress, APPLY_BATCH, MAX_WAIT_MS,
 };
+pub use timer::{Fired, Timer, TimerError};
 pub use tx::{KeyBuilder, Tx};
 
 use ledger_codec::{CodecError, Position};

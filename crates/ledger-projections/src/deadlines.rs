@@ -1,0 +1,193 @@
+//! The deadlines view: when each unpaid order expires, and when each live
+//! payment-request contract turns invalid (the earliest payment deadline
+//! among its orders that are not paid). The timer reads it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use ledger_codec::payload::decode_value;
+use ledger_codec::RecordedEvent;
+use ledger_domain::contract::{ContractKind, ContractOrder};
+use ledger_domain::ids::{ContractNo, OrderId};
+use ledger_domain::Event;
+
+use crate::{KeyBuilder, Projection, ProjectionError, Tx};
+
+pub const NAME: &str = "deadlines";
+
+const DUE: u8 = 1;
+const ORDER: u8 = 2;
+const CONTRACT: u8 = 3;
+
+/// What happens at a deadline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Target {
+    /// An unpaid order expires.
+    ExpireOrder(OrderId),
+    /// A payment-request contract with an unpaid order turns invalid.
+    InvalidateContract(ContractNo),
+}
+
+/// One pending deadline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadline {
+    pub due: DateTime<Utc>,
+    pub target: Target,
+}
+
+#[derive(Serialize, Deserialize)]
+struct OrderRow {
+    deadline: DateTime<Utc>,
+    unpaid: bool,
+    paid: bool,
+    contract: Option<ContractNo>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ContractRow {
+    orders: Vec<OrderId>,
+    due: Option<DateTime<Utc>>,
+}
+
+fn due_key(d: &Deadline) -> Vec<u8> {
+    let (kind, id) = match &d.target {
+        Target::ExpireOrder(id) => (1, id.as_str()),
+        Target::InvalidateContract(no) => (2, no.as_str()),
+    };
+    KeyBuilder::new(DUE).time(d.due).u64(kind).text(id).build()
+}
+
+fn order_key(id: &OrderId) -> Vec<u8> {
+    KeyBuilder::new(ORDER).text(id.as_str()).build()
+}
+
+fn contract_key(no: &ContractNo) -> Vec<u8> {
+    KeyBuilder::new(CONTRACT).text(no.as_str()).build()
+}
+
+/// Keeps the deadlines view.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Deadlines;
+
+impl Projection for Deadlines {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn apply(&self, tx: &mut Tx<'_>, _record: &RecordedEvent, event: &Event) -> Result<(), ProjectionError> {
+        match event {
+            Event::OrderPlaced(e) => {
+                let id = &e.spec.order_id;
+                let row = OrderRow { deadline: e.payment_deadline, unpaid: true, paid: false, contract: None };
+                tx.put(order_key(id), &row)?;
+                let d = Deadline { due: e.payment_deadline, target: Target::ExpireOrder(id.clone()) };
+                tx.put(due_key(&d), &d)?;
+            }
+            Event::OrderPaid(e) => settle(tx, &e.order_id, true)?,
+            Event::OrderCancelled(e) => settle(tx, &e.order_id, false)?,
+            Event::OrderExpired(e) => settle(tx, &e.order_id, false)?,
+            Event::OrderVoided(e) => settle(tx, &e.order_id, false)?,
+            Event::OrderAttachedToContract(e) => {
+                let mut row = order(tx, &e.order_id)?;
+                row.contract = Some(e.contract_no.clone());
+                tx.put(order_key(&e.order_id), &row)?;
+            }
+            Event::OrderReleasedFromContract(e) => {
+                let mut row = order(tx, &e.order_id)?;
+                if row.contract.as_ref() == Some(&e.contract_no) {
+                    row.contract = None;
+                    tx.put(order_key(&e.order_id), &row)?;
+                }
+            }
+            Event::ContractApplied(e) if e.terms.kind() == ContractKind::PaymentRequest => {
+                let orders = e.orders.iter().map(|o: &ContractOrder| o.order_id.clone()).collect();
+                tx.put(contract_key(&e.contract_no), &ContractRow { orders, due: None })?;
+                reschedule(tx, &e.contract_no)?;
+            }
+            Event::ContractVoided(ledger_domain::contract::ContractVoided { contract_no, .. })
+            | Event::ContractInvalidated(ledger_domain::contract::ContractInvalidated { contract_no, .. }) => {
+                if let Some(row) = tx.get::<ContractRow>(&contract_key(contract_no))? {
+                    if let Some(due) = row.due {
+                        tx.delete(due_key(&Deadline { due, target: Target::InvalidateContract(contract_no.clone()) }));
+                    }
+                    tx.delete(contract_key(contract_no));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+fn order(tx: &Tx<'_>, id: &OrderId) -> Result<OrderRow, ProjectionError> {
+    tx.get(&order_key(id))?.ok_or_else(|| ProjectionError::Corrupt(format!("deadlines: order {id} unknown")))
+}
+
+/// An order left Unpaid: it no longer expires, and its contract's deadline
+/// may move.
+fn settle(tx: &mut Tx<'_>, id: &OrderId, paid: bool) -> Result<(), ProjectionError> {
+    let mut row = order(tx, id)?;
+    if row.unpaid {
+        tx.delete(due_key(&Deadline { due: row.deadline, target: Target::ExpireOrder(id.clone()) }));
+    }
+    row.unpaid = false;
+    row.paid = paid;
+    let contract = row.contract.clone();
+    tx.put(order_key(id), &row)?;
+    if let Some(no) = contract {
+        reschedule(tx, &no)?;
+    }
+    Ok(())
+}
+
+/// Recomputes a live payment-request contract's due time: the earliest
+/// deadline among its orders that are not paid (the domain's rule).
+fn reschedule(tx: &mut Tx<'_>, no: &ContractNo) -> Result<(), ProjectionError> {
+    let Some(mut row) = tx.get::<ContractRow>(&contract_key(no))? else {
+        return Ok(()); // an order contract, or no longer live
+    };
+    let mut due = None;
+    for id in &row.orders {
+        let o = order(tx, id)?;
+        if !o.paid {
+            due = due.min(Some(o.deadline)).or(Some(o.deadline));
+        }
+    }
+    if due == row.due {
+        return Ok(());
+    }
+    let target = Target::InvalidateContract(no.clone());
+    if let Some(old) = row.due {
+        tx.delete(due_key(&Deadline { due: old, target: target.clone() }));
+    }
+    if let Some(due) = due {
+        let d = Deadline { due, target };
+        tx.put(due_key(&d), &d)?;
+    }
+    row.due = due;
+    tx.put(contract_key(no), &row)
+}
+
+/// Deadlines due at or before `until`, earliest first, at most `limit`.
+pub fn due(view: &sled::Tree, until: DateTime<Utc>, limit: usize) -> Result<Vec<Deadline>, ProjectionError> {
+    let start = vec![DUE];
+    let end = KeyBuilder::new(DUE).time(until).u64(u64::MAX).build();
+    let mut out = Vec::new();
+    for item in view.range(start..=end).take(limit) {
+        let (_, v) = item?;
+        out.push(decode_value(&v)?);
+    }
+    Ok(out)
+}
+
+/// The earliest pending deadline.
+pub fn next_due(view: &sled::Tree) -> Result<Option<Deadline>, ProjectionError> {
+    match view.scan_prefix([DUE]).next() {
+        None => Ok(None),
+        Some(item) => Ok(Some(decode_value(&item?.1)?)),
+    }
+}
