@@ -52,20 +52,61 @@ fn customer(i: usize) -> CustomerId {
 
 #[derive(Clone, Debug)]
 enum Op {
-    Register { c: usize, other_name: bool },
-    Certify { c: usize },
-    SetAccount { c: usize },
-    Place { o: usize, c: usize, shape: u8, deadline_hours: Option<i64> },
-    Pay { o: usize, p: usize, right_amount: bool, voucher: bool },
-    Cancel { o: usize },
-    VoidOrder { o: usize, blank: bool },
-    Expire { o: usize },
-    /// `orders` pick among the orders placed so far, unless `raw`.
-    Apply { k: usize, c: usize, payment_request: bool, orders: Vec<usize>, raw: bool },
-    Convert { k: usize },
-    VoidContract { k: usize },
-    Edit { k: usize, remarks: u8 },
-    Invalidate { k: usize },
+    Register {
+        c: usize,
+        other_name: bool,
+    },
+    Certify {
+        c: usize,
+    },
+    SetAccount {
+        c: usize,
+    },
+    Place {
+        o: usize,
+        c: usize,
+        shape: u8,
+        deadline_hours: Option<i64>,
+    },
+    Pay {
+        o: usize,
+        p: usize,
+        right_amount: bool,
+        voucher: bool,
+    },
+    Cancel {
+        o: usize,
+    },
+    VoidOrder {
+        o: usize,
+        blank: bool,
+    },
+    Expire {
+        o: usize,
+    },
+    /// `orders` pick among the orders placed so far, unless `raw`. `kind`:
+    /// 0 order contract, 1 payment request, else the kind that fits the
+    /// first order (unpaid: payment request).
+    Apply {
+        k: usize,
+        c: usize,
+        kind: u8,
+        orders: Vec<usize>,
+        raw: bool,
+    },
+    Convert {
+        k: usize,
+    },
+    VoidContract {
+        k: usize,
+    },
+    Edit {
+        k: usize,
+        remarks: u8,
+    },
+    Invalidate {
+        k: usize,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -95,25 +136,28 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (o.clone(), prop_oneof![5 => Just(false), 1 => Just(true)])
             .prop_map(|(o, blank)| Op::VoidOrder { o, blank }),
         2 => o.clone().prop_map(|o| Op::Expire { o }),
-        7 => (0..CONTRACTS, prop_oneof![4 => Just(0usize), 1 => Just(1usize)], any::<bool>(),
+        7 => (0..CONTRACTS, prop_oneof![4 => Just(0usize), 1 => Just(1usize)], 0u8..4,
               prop_oneof![3 => proptest::collection::vec(o.clone(), 1..2), 1 => proptest::collection::vec(o.clone(), 0..4)], prop_oneof![5 => Just(false), 1 => Just(true)])
-            .prop_map(|(k, c, payment_request, orders, raw)| Op::Apply { k, c, payment_request, orders, raw }),
+            .prop_map(|(k, c, kind, orders, raw)| Op::Apply { k, c, kind, orders, raw }),
         3 => k.clone().prop_map(|k| Op::Convert { k }),
         2 => k.clone().prop_map(|k| Op::VoidContract { k }),
         2 => (k.clone(), 0u8..4).prop_map(|(k, remarks)| Op::Edit { k, remarks }),
-        3 => k.prop_map(|k| Op::Invalidate { k }),
+        5 => k.prop_map(|k| Op::Invalidate { k }),
     ]
 }
 
 fn steps() -> impl Strategy<Value = Vec<Step>> {
     proptest::collection::vec(
-        (op(), 0u8..12, prop_oneof![1 => Just(0i64), 6 => 1i64..12, 2 => 12i64..120]).prop_map(
-            |(op, actor, advance_hours)| Step {
+        (
+            op(),
+            0u8..12,
+            prop_oneof![1 => Just(0i64), 6 => 1i64..12, 2 => 12i64..120],
+        )
+            .prop_map(|(op, actor, advance_hours)| Step {
                 op,
                 actor,
                 advance_hours,
-            },
-        ),
+            }),
         5..=40,
     )
 }
@@ -177,12 +221,14 @@ fn resolve(op: &Op, state: &State) -> Op {
     };
     let mut op = op.clone();
     match &mut op {
-        Op::Pay { o: x, .. } | Op::Cancel { o: x } | Op::VoidOrder { o: x, .. } | Op::Expire { o: x } => {
-            *x = o(x)
-        }
-        Op::Convert { k: x } | Op::VoidContract { k: x } | Op::Edit { k: x, .. } | Op::Invalidate { k: x } => {
-            *x = k(x)
-        }
+        Op::Pay { o: x, .. }
+        | Op::Cancel { o: x }
+        | Op::VoidOrder { o: x, .. }
+        | Op::Expire { o: x } => *x = o(x),
+        Op::Convert { k: x }
+        | Op::VoidContract { k: x }
+        | Op::Edit { k: x, .. }
+        | Op::Invalidate { k: x } => *x = k(x),
         _ => {}
     }
     op
@@ -261,7 +307,7 @@ fn command(op: &Op, state: &State, now: DateTime<Utc>) -> Command {
         Op::Apply {
             k,
             c,
-            payment_request,
+            kind,
             orders,
             raw,
         } => {
@@ -284,10 +330,17 @@ fn command(op: &Op, state: &State, now: DateTime<Utc>) -> Command {
                 })
                 .collect();
             let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-            let kind = if *payment_request {
-                ContractKind::PaymentRequest
-            } else {
-                ContractKind::Order
+            let first_unpaid = names.first().is_some_and(|n| {
+                state
+                    .order(&OrderId::new(n).unwrap())
+                    .placed()
+                    .is_some_and(|o| o.is_unpaid())
+            });
+            let kind = match kind {
+                0 => ContractKind::Order,
+                1 => ContractKind::PaymentRequest,
+                _ if first_unpaid => ContractKind::PaymentRequest,
+                _ => ContractKind::Order,
             };
             apply_contract(&contract_name(*k), &customer(*c), kind, &refs)
         }
@@ -503,9 +556,7 @@ fn random_command_sequences_replay_to_the_same_state_and_keep_invariants() {
     let seen: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
     let result = runner.run(&steps(), |steps| {
         let log = run(&steps)?;
-        seen.lock()
-            .unwrap()
-            .extend(log.iter().map(Event::name));
+        seen.lock().unwrap().extend(log.iter().map(Event::name));
         Ok(())
     });
     if let Err(e) = result {
