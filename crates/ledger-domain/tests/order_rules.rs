@@ -442,6 +442,17 @@ fn pay_order_repeat_with_the_same_payment_id_records_nothing() {
 }
 
 #[test]
+fn pay_order_repeat_of_a_payment_id_with_other_vouchers_is_order_not_unpaid() {
+    let mut history = unpaid();
+    history.push(order_paid(O, payment("PAY-1", SUBSCRIPTION_DUE), t0()));
+    let mut other = payment("PAY-1", SUBSCRIPTION_DUE);
+    other.vouchers = vec![voucher("CP-1", "1.00")];
+    given(&history)
+        .when(pay(O, other))
+        .then_error("order_not_unpaid");
+}
+
+#[test]
 fn pay_order_with_another_payment_id_after_payment_is_order_not_unpaid() {
     let mut history = unpaid();
     history.push(order_paid(O, payment("PAY-1", SUBSCRIPTION_DUE), t0()));

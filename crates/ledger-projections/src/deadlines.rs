@@ -78,13 +78,26 @@ impl Projection for Deadlines {
         1
     }
 
-    fn apply(&self, tx: &mut Tx<'_>, _record: &RecordedEvent, event: &Event) -> Result<(), ProjectionError> {
+    fn apply(
+        &self,
+        tx: &mut Tx<'_>,
+        _record: &RecordedEvent,
+        event: &Event,
+    ) -> Result<(), ProjectionError> {
         match event {
             Event::OrderPlaced(e) => {
                 let id = &e.spec.order_id;
-                let row = OrderRow { deadline: e.payment_deadline, unpaid: true, paid: false, contract: None };
+                let row = OrderRow {
+                    deadline: e.payment_deadline,
+                    unpaid: true,
+                    paid: false,
+                    contract: None,
+                };
                 tx.put(order_key(id), &row)?;
-                let d = Deadline { due: e.payment_deadline, target: Target::ExpireOrder(id.clone()) };
+                let d = Deadline {
+                    due: e.payment_deadline,
+                    target: Target::ExpireOrder(id.clone()),
+                };
                 tx.put(due_key(&d), &d)?;
             }
             Event::OrderPaid(e) => settle(tx, &e.order_id, true)?,
@@ -104,15 +117,30 @@ impl Projection for Deadlines {
                 }
             }
             Event::ContractApplied(e) if e.terms.kind() == ContractKind::PaymentRequest => {
-                let orders = e.orders.iter().map(|o: &ContractOrder| o.order_id.clone()).collect();
-                tx.put(contract_key(&e.contract_no), &ContractRow { orders, due: None })?;
+                let orders = e
+                    .orders
+                    .iter()
+                    .map(|o: &ContractOrder| o.order_id.clone())
+                    .collect();
+                tx.put(
+                    contract_key(&e.contract_no),
+                    &ContractRow { orders, due: None },
+                )?;
                 reschedule(tx, &e.contract_no)?;
             }
-            Event::ContractVoided(ledger_domain::contract::ContractVoided { contract_no, .. })
-            | Event::ContractInvalidated(ledger_domain::contract::ContractInvalidated { contract_no, .. }) => {
+            Event::ContractVoided(ledger_domain::contract::ContractVoided {
+                contract_no, ..
+            })
+            | Event::ContractInvalidated(ledger_domain::contract::ContractInvalidated {
+                contract_no,
+                ..
+            }) => {
                 if let Some(row) = tx.get::<ContractRow>(&contract_key(contract_no))? {
                     if let Some(due) = row.due {
-                        tx.delete(due_key(&Deadline { due, target: Target::InvalidateContract(contract_no.clone()) }));
+                        tx.delete(due_key(&Deadline {
+                            due,
+                            target: Target::InvalidateContract(contract_no.clone()),
+                        }));
                     }
                     tx.delete(contract_key(contract_no));
                 }
@@ -124,7 +152,8 @@ impl Projection for Deadlines {
 }
 
 fn order(tx: &Tx<'_>, id: &OrderId) -> Result<OrderRow, ProjectionError> {
-    tx.get(&order_key(id))?.ok_or_else(|| ProjectionError::Corrupt(format!("deadlines: order {id} unknown")))
+    tx.get(&order_key(id))?
+        .ok_or_else(|| ProjectionError::Corrupt(format!("deadlines: order {id} unknown")))
 }
 
 /// An order left Unpaid: it no longer expires, and its contract's deadline
@@ -132,7 +161,10 @@ fn order(tx: &Tx<'_>, id: &OrderId) -> Result<OrderRow, ProjectionError> {
 fn settle(tx: &mut Tx<'_>, id: &OrderId, paid: bool) -> Result<(), ProjectionError> {
     let mut row = order(tx, id)?;
     if row.unpaid {
-        tx.delete(due_key(&Deadline { due: row.deadline, target: Target::ExpireOrder(id.clone()) }));
+        tx.delete(due_key(&Deadline {
+            due: row.deadline,
+            target: Target::ExpireOrder(id.clone()),
+        }));
     }
     row.unpaid = false;
     row.paid = paid;
@@ -162,7 +194,10 @@ fn reschedule(tx: &mut Tx<'_>, no: &ContractNo) -> Result<(), ProjectionError> {
     }
     let target = Target::InvalidateContract(no.clone());
     if let Some(old) = row.due {
-        tx.delete(due_key(&Deadline { due: old, target: target.clone() }));
+        tx.delete(due_key(&Deadline {
+            due: old,
+            target: target.clone(),
+        }));
     }
     if let Some(due) = due {
         let d = Deadline { due, target };
@@ -173,7 +208,11 @@ fn reschedule(tx: &mut Tx<'_>, no: &ContractNo) -> Result<(), ProjectionError> {
 }
 
 /// Deadlines due at or before `until`, earliest first, at most `limit`.
-pub fn due(view: &sled::Tree, until: DateTime<Utc>, limit: usize) -> Result<Vec<Deadline>, ProjectionError> {
+pub fn due(
+    view: &sled::Tree,
+    until: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<Deadline>, ProjectionError> {
     let start = vec![DUE];
     let end = KeyBuilder::new(DUE).time(until).u64(u64::MAX).build();
     let mut out = Vec::new();

@@ -31,10 +31,16 @@ pub const MAX_TIMER_SLEEP_MS: u64 = 1_000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fired {
     /// The flip was recorded at this position.
-    Recorded { deadline: Deadline, position: Position },
+    Recorded {
+        deadline: Deadline,
+        position: Position,
+    },
     /// The domain refused it: the view was behind (the order was paid, or
     /// the contract voided, just before). Nothing recorded.
-    Refused { deadline: Deadline, code: &'static str },
+    Refused {
+        deadline: Deadline,
+        code: &'static str,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -63,7 +69,11 @@ pub fn command_id(deadline: &Deadline) -> String {
 
 impl Timer {
     pub fn new(projector: Arc<Projector>, ledger: Arc<Ledger>, clock: Arc<dyn Clock>) -> Timer {
-        Timer { projector, ledger, clock }
+        Timer {
+            projector,
+            ledger,
+            clock,
+        }
     }
 
     /// Fires every deadline at or before the clock's now, earliest first.
@@ -90,19 +100,29 @@ impl Timer {
 
     async fn fire(&self, deadline: Deadline) -> Result<Fired, TimerError> {
         let command = match &deadline.target {
-            Target::ExpireOrder(id) => Command::ExpireOrder(ExpireOrder { order_id: id.clone() }),
-            Target::InvalidateContract(no) => Command::InvalidateContract(InvalidateContract { contract_no: no.clone() }),
+            Target::ExpireOrder(id) => Command::ExpireOrder(ExpireOrder {
+                order_id: id.clone(),
+            }),
+            Target::InvalidateContract(no) => Command::InvalidateContract(InvalidateContract {
+                contract_no: no.clone(),
+            }),
         };
         let mut meta = CommandMeta::new(command_id(&deadline), Actor::System);
         meta.effective_time = Some(deadline.due);
         match self.ledger.execute(command, meta).await {
             Ok(outcome) => {
                 info!(command_id = %command_id(&deadline), due = %deadline.due, position = %outcome.position, "deadline fired");
-                Ok(Fired::Recorded { deadline, position: outcome.position })
+                Ok(Fired::Recorded {
+                    deadline,
+                    position: outcome.position,
+                })
             }
             Err(AppError::Domain(e)) => {
                 debug!(command_id = %command_id(&deadline), code = e.code(), "deadline refused");
-                Ok(Fired::Refused { deadline, code: e.code() })
+                Ok(Fired::Refused {
+                    deadline,
+                    code: e.code(),
+                })
             }
             Err(e) => Err(e.into()),
         }
@@ -119,7 +139,9 @@ impl Timer {
             }
             let view = self.projector.view(deadlines::NAME)?;
             let sleep_ms = match deadlines::next_due(&view)? {
-                Some(d) => u64::try_from((d.due - self.clock.now()).num_milliseconds()).unwrap_or(0),
+                Some(d) => {
+                    u64::try_from((d.due - self.clock.now()).num_milliseconds()).unwrap_or(0)
+                }
                 None => MAX_TIMER_SLEEP_MS,
             }
             .min(MAX_TIMER_SLEEP_MS);

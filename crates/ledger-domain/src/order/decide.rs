@@ -171,9 +171,8 @@ pub fn pay(order: &Order, cmd: &PayOrder, ctx: &Context) -> Result<Vec<Event>, D
     }
     match &o.status {
         OrderStatus::Unpaid => {}
-        OrderStatus::Paid { payment, .. } if payment.payment_id == cmd.payment.payment_id => {
-            return Ok(vec![])
-        }
+        // Only the very same payment is a repeat; another payment of a paid order is refused.
+        OrderStatus::Paid { payment, .. } if *payment == cmd.payment => return Ok(vec![]),
         other => {
             return Err(DomainError::OrderNotUnpaid {
                 order_id: cmd.order_id.clone(),
