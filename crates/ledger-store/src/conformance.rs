@@ -4,7 +4,7 @@
 //! reopens) one backing store. An engine crate wires every case into a test
 //! with [`conformance_tests!`](crate::conformance_tests):
 //!
-//! ```ignore
+//! ```text
 //! ledger_store::conformance_tests!(MyHarness::new);
 //! ```
 //!
