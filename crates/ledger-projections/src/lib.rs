@@ -2,6 +2,8 @@
 //! serves, kept current, rebuilt without downtime; and the timer that turns
 //! passed deadlines into commands.
 
+pub mod contracts;
+pub mod orders;
 mod runtime;
 mod tx;
 
