@@ -12,6 +12,9 @@ pub use runtime::{
 };
 pub use tx::{KeyBuilder, Tx};
 
+pub use contracts::{ContractsProjection, CONTRACTS};
+pub use orders::{OrdersProjection, QueryError, ORDERS};
+
 use ledger_codec::{CodecError, Position};
 use ledger_store::StoreError;
 

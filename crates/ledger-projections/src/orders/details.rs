@@ -16,7 +16,7 @@ use ledger_domain::ids::{
 use ledger_domain::money::{Currency, Money};
 use ledger_domain::order::{OrderStatus, Period, Pricing, VoucherRedemption};
 
-use super::query::{check_limit, rows_in, to_minute, Operations, ProductNameFilter, TimeRange};
+use super::query::{query_limit, rows_in, to_minute, Operations, ProductNameFilter, TimeRange};
 use super::{customer_time_prefix, load_row, OrderRow, QueryError, RowStatus};
 
 /// Largest page of eligible orders: one contract takes at most this many.
@@ -483,7 +483,7 @@ pub fn eligible_orders(
     tree: &sled::Tree,
     q: &EligibleOrdersQuery,
 ) -> Result<EligiblePage, QueryError> {
-    let limit = check_limit(q.limit, MAX_ELIGIBLE_PAGE_SIZE, MAX_ELIGIBLE_PAGE_SIZE)? as usize;
+    let limit = query_limit(q.limit, MAX_ELIGIBLE_PAGE_SIZE, MAX_ELIGIBLE_PAGE_SIZE)? as usize;
     let range = q.effective_order_time();
     range.check("order time")?;
     if let Some(p) = &q.product_name {

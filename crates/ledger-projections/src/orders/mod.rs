@@ -32,6 +32,7 @@ pub use details::{
     EligibleOrdersQuery, EligiblePage, LineItemDeductions, LineItemDetails, OrderDeductions,
     OrderDetails, MAX_ELIGIBLE_PAGE_SIZE,
 };
+pub(crate) use query::query_limit;
 pub use query::{
     list_orders, Cursor, Operations, OrderListQuery, OrderListRow, OrderPage, OrderStatusKind,
     PreciseSearch, ProductNameFilter, SortOrder, TimeRange, DEFAULT_ORDER_WINDOW_DAYS,

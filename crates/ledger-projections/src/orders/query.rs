@@ -251,7 +251,7 @@ impl OrderListQuery {
     }
 
     fn check(&self) -> Result<u32, QueryError> {
-        let limit = check_limit(self.limit, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?;
+        let limit = query_limit(self.limit, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?;
         if let Some(r) = &self.order_time {
             r.check("order time")?;
         }
@@ -301,7 +301,7 @@ impl OrderListQuery {
 }
 
 /// Checks a page size (1..=max, default when absent).
-pub(crate) fn check_limit(limit: Option<u32>, default: u32, max: u32) -> Result<u32, QueryError> {
+pub(crate) fn query_limit(limit: Option<u32>, default: u32, max: u32) -> Result<u32, QueryError> {
     match limit {
         None => Ok(default),
         Some(l) if (1..=max).contains(&l) => Ok(l),
