@@ -859,3 +859,36 @@ async fn eligible_orders_for_both_contract_kinds() {
         "judged at the caller's now"
     );
 }
+
+#[tokio::test]
+async fn a_rebuild_yields_the_same_views_and_no_stale_index_entries() {
+    let env = Env::new();
+    env.onboard("c1").await;
+    env.place(t0() - days(2), order("c1", "r-1")).await;
+    env.pay(t0() - days(2) + Duration::hours(1), "r-1", vec![])
+        .await;
+    env.place(t0() - days(1), order("c1", "r-2")).await;
+    env.pay(t0() - days(1) + Duration::hours(1), "r-2", vec![])
+        .await;
+    env.run_as(
+        t0() - days(1) + Duration::hours(2),
+        operator(),
+        Command::VoidOrder(VoidOrder {
+            order_id: oid("r-2"),
+            reason: "duplicate".into(),
+        }),
+    )
+    .await;
+    let p = env.projector().await;
+    let mut q = query("c1");
+    q.payment_time = Some(TimeRange::new(t0() - days(3), t0()));
+    let before = list_orders(&p.view(ORDERS).unwrap(), &q).unwrap();
+    assert_eq!(ids(&before), ["r-1"]);
+    let entries_before = p.view(ORDERS).unwrap().len();
+    p.rebuild(ORDERS, |_| {}).await.unwrap();
+    let tree = p.view(ORDERS).unwrap();
+    assert_eq!(list_orders(&tree, &q).unwrap(), before);
+    // 2 rows + 2 order-time + 2 instance + 1 payment-time entry + checkpoint.
+    assert_eq!(tree.len(), 8);
+    assert_eq!(entries_before, 8);
+}
