@@ -2,7 +2,9 @@
 //! serves, kept current, rebuilt without downtime; and the timer that turns
 //! passed deadlines into commands.
 
+pub mod contracts;
 pub mod deadlines;
+pub mod orders;
 mod runtime;
 pub mod timer;
 mod tx;
@@ -12,6 +14,9 @@ pub use runtime::{
 };
 pub use timer::{Fired, Timer, TimerError};
 pub use tx::{KeyBuilder, Tx};
+
+pub use contracts::{ContractsProjection, CONTRACTS};
+pub use orders::{OrdersProjection, QueryError, ORDERS};
 
 use ledger_codec::{CodecError, Position};
 use ledger_store::StoreError;

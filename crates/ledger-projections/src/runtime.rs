@@ -27,9 +27,33 @@ use crate::ProjectionError;
 
 /// Most events applied in one sled batch.
 pub const APPLY_BATCH: usize = 1024;
+/// Rounds a rebuild chases the moving head before it pauses the live
+/// projection for the final stretch.
+pub const MAX_REBUILD_ROUNDS: usize = 8;
 /// Longest a query may wait for projections to reach a position.
 pub const MAX_WAIT_MS: u64 = 10_000;
 const META_TREE: &str = "projections.meta";
+/// Attempts at taking sled's directory lock, [`OPEN_LOCK_RETRY_MS`] apart.
+/// sled releases the lock of a closed database only once its background
+/// I/O threads have finished, a moment after the handle is dropped.
+pub const OPEN_LOCK_ATTEMPTS: u32 = 100;
+pub const OPEN_LOCK_RETRY_MS: u64 = 10;
+
+async fn open_db(dir: &Path) -> Result<sled::Db, ProjectionError> {
+    let mut attempt = 1;
+    loop {
+        match sled::open(dir) {
+            Err(sled::Error::Io(e))
+                if e.to_string().contains("could not acquire lock")
+                    && attempt < OPEN_LOCK_ATTEMPTS =>
+            {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(OPEN_LOCK_RETRY_MS)).await;
+            }
+            other => return Ok(other?),
+        }
+    }
+}
 
 /// A read model kept from the log.
 pub trait Projection: Send + Sync + 'static {
@@ -118,7 +142,7 @@ impl Projector {
         store: DynStore,
         projections: Vec<Arc<dyn Projection>>,
     ) -> Result<Arc<Projector>, ProjectionError> {
-        let db = sled::open(dir.as_ref())?;
+        let db = open_db(dir.as_ref()).await?;
         let meta = db.open_tree(META_TREE)?;
         let mut slots = BTreeMap::new();
         let mut stale = Vec::new();
@@ -202,17 +226,24 @@ impl Projector {
         }
     }
 
+    /// Applies to the active tree up to the head as of the call, one batch
+    /// per lock hold, so a rebuild's swap never waits behind a long catch-up.
     async fn advance_active(&self, slot: &Slot) -> Result<Position, ProjectionError> {
-        let _guard = slot.apply_lock.lock().await;
-        let (_, tree) = slot.active_tree();
-        let mut at = checkpoint(&tree)?;
+        let target = self.store.head().position;
         loop {
+            let _guard = slot.apply_lock.lock().await;
+            // Re-read the active tree and its checkpoint under the lock: a
+            // rebuild may have swapped in a new generation meanwhile.
+            let (_, tree) = slot.active_tree();
+            let at = checkpoint(&tree)?;
+            if at >= target {
+                return Ok(at);
+            }
             let next = apply_batch(&self.store, slot.projection.as_ref(), &tree, at).await?;
             if next == at {
                 return Ok(at);
             }
-            at = next;
-            slot.checkpoint.send_replace(at);
+            slot.checkpoint.send_replace(next);
         }
     }
 
@@ -232,31 +263,47 @@ impl Projector {
         let shadow = self.db.open_tree(&shadow_name)?;
         let started = Instant::now();
         let mut at = Position::ORIGIN;
-        // Fill the shadow without blocking the live projection.
-        loop {
-            let next = apply_batch(&self.store, slot.projection.as_ref(), &shadow, at).await?;
-            if next == at {
+        // Fill the shadow without blocking the live projection. Each round
+        // chases the head as it was when the round began, so a steady stream
+        // of commands cannot keep the rebuild from finishing.
+        for _ in 0..MAX_REBUILD_ROUNDS {
+            let target = self.store.head().position;
+            let behind = target.0.saturating_sub(at.0);
+            at = apply_until(
+                &self.store,
+                slot.projection.as_ref(),
+                &shadow,
+                at,
+                target,
+                |at| {
+                    let micros = started.elapsed().as_micros().max(1);
+                    let events_per_s =
+                        u64::try_from(u128::from(at.0) * 1_000_000 / micros).unwrap_or(u64::MAX);
+                    progress(RebuildProgress {
+                        done: at.0,
+                        total: self.store.head().position.0,
+                        events_per_s,
+                    });
+                },
+            )
+            .await?;
+            if behind <= APPLY_BATCH as u64 {
                 break;
             }
-            at = next;
-            let micros = started.elapsed().as_micros().max(1);
-            let events_per_s =
-                u64::try_from(u128::from(at.0) * 1_000_000 / micros).unwrap_or(u64::MAX);
-            progress(RebuildProgress {
-                done: at.0,
-                total: self.store.head().position.0,
-                events_per_s,
-            });
         }
-        // Swap: pause live applying, take the shadow to the head, switch.
+        // Swap: pause live applying, take the shadow to the head as of now
+        // (later commits are the live follower's, from the new checkpoint).
         let _paused = slot.apply_lock.lock().await;
-        loop {
-            let next = apply_batch(&self.store, slot.projection.as_ref(), &shadow, at).await?;
-            if next == at {
-                break;
-            }
-            at = next;
-        }
+        let target = self.store.head().position;
+        at = apply_until(
+            &self.store,
+            slot.projection.as_ref(),
+            &shadow,
+            at,
+            target,
+            |_| {},
+        )
+        .await?;
         self.meta
             .insert(name, &encode_meta(slot.projection.version(), generation))?;
         self.db.flush_async().await?;
@@ -270,7 +317,7 @@ impl Projector {
             projection = name,
             generation,
             events = at.0,
-            secs = started.elapsed().as_secs_f64(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
             "rebuilt"
         );
         self.status_of(name)
@@ -324,11 +371,32 @@ impl Projector {
         Ok(())
     }
 
-    /// Flushes the projections' database (on shutdown).
+    /// Flushes the projections' database (on shutdown; dropping does too).
     pub async fn flush(&self) -> Result<(), ProjectionError> {
         self.db.flush_async().await?;
         Ok(())
     }
+}
+
+/// Applies batches to `tree` from `at` until it reaches `target` (or the
+/// log ends), reporting each new checkpoint.
+async fn apply_until(
+    store: &DynStore,
+    projection: &dyn Projection,
+    tree: &sled::Tree,
+    mut at: Position,
+    target: Position,
+    mut progress: impl FnMut(Position),
+) -> Result<Position, ProjectionError> {
+    while at < target {
+        let next = apply_batch(store, projection, tree, at).await?;
+        if next == at {
+            break;
+        }
+        at = next;
+        progress(at);
+    }
+    Ok(at)
 }
 
 /// Applies up to [`APPLY_BATCH`] events after `at` to `tree`, committing the
@@ -355,4 +423,15 @@ async fn apply_batch(
     tx.commit(last)?;
     debug!(projection = projection.name(), events = records.len(), checkpoint = %last, "applied");
     Ok(last)
+}
+
+impl Drop for Projector {
+    fn drop(&mut self) {
+        // Wait for sled's buffered writes, so its background threads let go
+        // of the database soon. Projections are rebuildable: a failure here
+        // loses no acknowledged data, only work to redo on the next start.
+        if let Err(e) = self.db.flush() {
+            tracing::warn!(error = %e, "projection flush on drop failed");
+        }
+    }
 }
