@@ -15,7 +15,7 @@ use ledger_codec::{CommandId, CommandMetadata, Digest, EventData, StreamId};
 use ledger_domain::order::{OrderPaid, OrderPlaced};
 use ledger_domain::Event;
 use ledger_projections::deadlines::Deadlines;
-use ledger_projections::{Projection, Projector};
+use ledger_projections::{ContractsProjection, OrdersProjection, Projection, Projector};
 use ledger_store::{AppendRequest, DynStore, ExpectedVersion, StreamWrite};
 
 const ORDERS_PER_APPEND: usize = 256;
@@ -102,7 +102,11 @@ fn rebuild(c: &mut Criterion) {
         started.elapsed()
     );
 
-    let projections: Vec<(&str, Arc<dyn Projection>)> = vec![("deadlines", Arc::new(Deadlines))];
+    let projections: Vec<(&str, Arc<dyn Projection>)> = vec![
+        ("orders", Arc::new(OrdersProjection)),
+        ("deadlines", Arc::new(Deadlines)),
+        ("contracts", Arc::new(ContractsProjection)),
+    ];
     let mut group = c.benchmark_group("rebuild");
     group
         .sample_size(10)

@@ -266,7 +266,7 @@ pub enum CancelReason {
     Expired,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OrderStatus {
     Unpaid,
     Paid {
@@ -296,6 +296,23 @@ impl OrderStatus {
         }
     }
 
+    /// The payment time while the order is paid (not once voided).
+    pub fn paid_at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            OrderStatus::Paid { paid_at, .. } => Some(*paid_at),
+            _ => None,
+        }
+    }
+
+    /// The payment, also of a paid order that was voided.
+    pub fn payment(&self) -> Option<&Payment> {
+        match self {
+            OrderStatus::Paid { payment, .. } => Some(payment),
+            OrderStatus::Voided { payment, .. } => payment.as_ref(),
+            _ => None,
+        }
+    }
+
     /// Huawei's order `status` code (see the module table).
     pub fn huawei_code(&self) -> u8 {
         match self {
@@ -316,8 +333,10 @@ pub enum Order {
     Placed(PlacedOrder),
 }
 
-/// A placed order. Fields are private: only events change them.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A placed order. Fields are private: only events change them. It is
+/// serializable so read models can keep it as is and evolve it with the
+/// same code the decider uses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlacedOrder {
     pub(super) spec: OrderSpec,
     pub(super) placed_at: DateTime<Utc>,
@@ -353,6 +372,10 @@ impl PlacedOrder {
     }
     pub fn is_paid(&self) -> bool {
         matches!(self.status, OrderStatus::Paid { .. })
+    }
+    /// Pay and cancel are open only while unpaid and before the deadline.
+    pub fn payable_at(&self, now: DateTime<Utc>) -> bool {
+        self.is_unpaid() && now < self.payment_deadline
     }
 }
 

@@ -17,7 +17,7 @@ use ledger_domain::money::{Currency, Money};
 use ledger_domain::order::{OrderStatus, Period, Pricing, VoucherRedemption};
 
 use super::query::{query_limit, rows_in, to_minute, Operations, ProductNameFilter, TimeRange};
-use super::{customer_time_prefix, load_row, OrderRow, QueryError, RowStatus};
+use super::{customer_time_prefix, load_row, OrderRow, QueryError};
 
 /// Largest page of eligible orders: one contract takes at most this many.
 pub const MAX_ELIGIBLE_PAGE_SIZE: u32 = MAX_CONTRACT_ORDERS as u32;
@@ -148,7 +148,7 @@ pub struct OrderDetails {
 }
 
 fn owned(row: Option<OrderRow>, customer: &CustomerId) -> Option<OrderRow> {
-    row.filter(|r| r.spec.customer_id == *customer)
+    row.filter(|r| r.spec().customer_id == *customer)
 }
 
 /// The customer's order with its line items; `None` if there is no such
@@ -162,7 +162,7 @@ pub fn order_details(
     let Some(row) = owned(load_row(tree, order_id)?, customer) else {
         return Ok(None);
     };
-    let spec = &row.spec;
+    let spec = &row.spec();
     let pricing = spec.pricing();
     let (currency_official, currency_after_discount, _) = amounts(&pricing)?;
     let mut line_items = Vec::with_capacity(spec.line_items.len());
@@ -189,7 +189,7 @@ pub fn order_details(
             expires_at: l.expires_at,
         });
     }
-    let status = row.status.to_domain();
+    let status = row.status().clone();
     Ok(Some(OrderDetails {
         order_id: spec.order_id.clone(),
         customer_id: spec.customer_id.clone(),
@@ -206,12 +206,12 @@ pub fn order_details(
         currency: spec.currency,
         status_code: status.huawei_code(),
         status,
-        placed_at: row.placed_at,
-        order_time: to_minute(row.placed_at),
-        payment_deadline: row.payment_deadline,
-        payment_time: row.status.paid_at(),
-        updated_at: row.updated_at,
-        contract_no: row.contract.clone(),
+        placed_at: row.placed_at(),
+        order_time: to_minute(row.placed_at()),
+        payment_deadline: row.payment_deadline(),
+        payment_time: row.status().paid_at(),
+        updated_at: row.updated_at(),
+        contract_no: row.contract().cloned(),
         instance_ids: spec.instance_ids.clone(),
         currency_official,
         currency_after_discount,
@@ -258,10 +258,10 @@ pub fn order_deductions(
     let Some(row) = owned(load_row(tree, order_id)?, customer) else {
         return Ok(None);
     };
-    let pricing = row.spec.pricing();
+    let pricing = row.spec().pricing();
     let (official, after, _) = amounts(&pricing)?;
     let line_items = row
-        .spec
+        .spec()
         .line_items
         .iter()
         .map(|l| {
@@ -275,21 +275,18 @@ pub fn order_deductions(
             })
         })
         .collect::<Result<Vec<_>, QueryError>>()?;
-    let payment = row.status.payment();
+    let payment = row.status().payment();
     Ok(Some(OrderDeductions {
-        order_id: row.spec.order_id.clone(),
-        currency: row.spec.currency,
+        order_id: row.spec().order_id.clone(),
+        currency: row.spec().currency,
         currency_official: official,
         currency_after_discount: after,
-        amount_due: row.spec.amount_due,
+        amount_due: row.spec().amount_due,
         amount_info: AmountInfo::of(&pricing),
         line_items,
         vouchers: payment.map(|p| p.vouchers.clone()).unwrap_or_default(),
         cash_amount: payment.and_then(|p| p.cash_amount()),
-        payment_time: match &row.status {
-            RowStatus::Paid { paid_at, .. } => Some(*paid_at),
-            RowStatus::Voided { .. } | RowStatus::Unpaid | RowStatus::Cancelled { .. } => None,
-        },
+        payment_time: row.status().paid_at(),
     }))
 }
 
@@ -348,10 +345,10 @@ pub fn deductions_by_discount_type(
         (DeductionTotals, BTreeMap<DiscountType, DiscountTotal>),
     > = BTreeMap::new();
     for row in rows_in(tree, customer_time_prefix(customer), Some(range))? {
-        let RowStatus::Paid { payment, .. } = &row.status else {
+        let OrderStatus::Paid { payment, .. } = &row.status() else {
             continue;
         };
-        let spec = &row.spec;
+        let spec = &row.spec();
         let (t, discounts) = by_currency.entry(spec.currency).or_insert_with(|| {
             (
                 DeductionTotals {
@@ -491,15 +488,15 @@ pub fn eligible_orders(
     }
     let mut rows: Vec<OrderRow> = rows_in(tree, customer_time_prefix(&q.customer_id), Some(range))?
         .into_iter()
-        .filter(|r| r.contract.is_none())
+        .filter(|r| r.contract().is_none())
         .filter(|r| match q.kind {
-            ContractKind::Order => matches!(r.status, RowStatus::Paid { .. }),
+            ContractKind::Order => matches!(r.status(), OrderStatus::Paid { .. }),
             ContractKind::PaymentRequest => r.payable_at(q.now),
         })
         .filter(|r| {
             q.product_name
                 .as_ref()
-                .is_none_or(|p| p.matches(&r.spec.product_name))
+                .is_none_or(|p| p.matches(&r.spec().product_name))
         })
         .collect();
     rows.reverse();
@@ -512,16 +509,16 @@ pub fn eligible_orders(
             .skip(offset)
             .take(limit)
             .map(|r| EligibleOrder {
-                order_id: r.spec.order_id.clone(),
-                product_name: r.spec.product_name.clone(),
-                order_type: r.spec.order_type,
-                charge_type: r.spec.charge_type,
-                order_time: to_minute(r.placed_at),
-                order_amount: r.spec.pricing().list_price,
-                amount_due: r.spec.amount_due,
-                payment_time: r.status.paid_at(),
-                payment_deadline: request.then_some(r.payment_deadline),
-                unpaid_amount: request.then_some(r.spec.amount_due),
+                order_id: r.spec().order_id.clone(),
+                product_name: r.spec().product_name.clone(),
+                order_type: r.spec().order_type,
+                charge_type: r.spec().charge_type,
+                order_time: to_minute(r.placed_at()),
+                order_amount: r.spec().pricing().list_price,
+                amount_due: r.spec().amount_due,
+                payment_time: r.status().paid_at(),
+                payment_deadline: request.then_some(r.payment_deadline()),
+                unpaid_amount: request.then_some(r.spec().amount_due),
             })
             .collect(),
         total,

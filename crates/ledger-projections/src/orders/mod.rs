@@ -19,10 +19,9 @@ mod details;
 mod query;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
-use ledger_domain::ids::{ContractNo, CustomerId, InstanceId, OrderId};
-use ledger_domain::order::{CancelReason, OrderSpec, OrderStatus, Payment};
+use ledger_domain::ids::{CustomerId, InstanceId, OrderId};
+use ledger_domain::order::PlacedOrder;
 
 use crate::{KeyBuilder, ProjectionError};
 
@@ -77,87 +76,9 @@ impl From<sled::Error> for QueryError {
     }
 }
 
-/// An order's status as stored (the domain's [`OrderStatus`], serializable).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RowStatus {
-    Unpaid,
-    Paid {
-        payment: Payment,
-        paid_at: DateTime<Utc>,
-    },
-    Cancelled {
-        reason: CancelReason,
-        cancelled_at: DateTime<Utc>,
-    },
-    Voided {
-        reason: String,
-        voided_at: DateTime<Utc>,
-        payment: Option<Payment>,
-    },
-}
-
-impl RowStatus {
-    /// The domain status, for its names and code mappings.
-    pub fn to_domain(&self) -> OrderStatus {
-        match self.clone() {
-            RowStatus::Unpaid => OrderStatus::Unpaid,
-            RowStatus::Paid { payment, paid_at } => OrderStatus::Paid { payment, paid_at },
-            RowStatus::Cancelled {
-                reason,
-                cancelled_at,
-            } => OrderStatus::Cancelled {
-                reason,
-                cancelled_at,
-            },
-            RowStatus::Voided {
-                reason,
-                voided_at,
-                payment,
-            } => OrderStatus::Voided {
-                reason,
-                voided_at,
-                payment,
-            },
-        }
-    }
-
-    /// The payment time while the order is paid (not once voided).
-    pub fn paid_at(&self) -> Option<DateTime<Utc>> {
-        match self {
-            RowStatus::Paid { paid_at, .. } => Some(*paid_at),
-            _ => None,
-        }
-    }
-
-    /// The payment, also of a paid order that was voided.
-    pub fn payment(&self) -> Option<&Payment> {
-        match self {
-            RowStatus::Paid { payment, .. } => Some(payment),
-            RowStatus::Voided { payment, .. } => payment.as_ref(),
-            _ => None,
-        }
-    }
-}
-
-/// One order as the views need it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrderRow {
-    pub spec: OrderSpec,
-    pub placed_at: DateTime<Utc>,
-    pub payment_deadline: DateTime<Utc>,
-    pub status: RowStatus,
-    /// The live contract holding the order, if any.
-    pub contract: Option<ContractNo>,
-    /// Time of the latest status change (Huawei `lastUpdateTime`).
-    pub updated_at: DateTime<Utc>,
-}
-
-impl OrderRow {
-    /// Pay and cancel are allowed only while unpaid and before the deadline.
-    pub fn payable_at(&self, now: DateTime<Utc>) -> bool {
-        matches!(self.status, RowStatus::Unpaid) && now < self.payment_deadline
-    }
-}
+/// One order as the views need it: the domain's own order state, kept
+/// with the same `evolve` the decider uses.
+pub type OrderRow = PlacedOrder;
 
 // ---- Keys -------------------------------------------------------------------
 

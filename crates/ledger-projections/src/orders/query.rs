@@ -17,7 +17,7 @@ use ledger_domain::order::OrderStatus;
 
 use super::{
     customer_time_prefix, instance_prefix, load_row, order_id_of_index_key, payment_time_prefix,
-    OrderRow, QueryError, RowStatus,
+    OrderRow, QueryError,
 };
 use crate::KeyBuilder;
 
@@ -123,12 +123,12 @@ impl OrderStatusKind {
         }
     }
 
-    pub(crate) fn of_row(status: &RowStatus) -> OrderStatusKind {
+    pub(crate) fn of_row(status: &OrderStatus) -> OrderStatusKind {
         match status {
-            RowStatus::Unpaid => OrderStatusKind::Unpaid,
-            RowStatus::Paid { .. } => OrderStatusKind::Paid,
-            RowStatus::Cancelled { .. } => OrderStatusKind::Cancelled,
-            RowStatus::Voided { .. } => OrderStatusKind::Voided,
+            OrderStatus::Unpaid => OrderStatusKind::Unpaid,
+            OrderStatus::Paid { .. } => OrderStatusKind::Paid,
+            OrderStatus::Cancelled { .. } => OrderStatusKind::Cancelled,
+            OrderStatus::Voided { .. } => OrderStatusKind::Voided,
         }
     }
 }
@@ -274,14 +274,14 @@ impl OrderListQuery {
     }
 
     fn matches(&self, row: &OrderRow) -> bool {
-        let spec = &row.spec;
+        let spec = &row.spec();
         spec.customer_id == self.customer_id
             && self
                 .effective_order_time()
-                .is_none_or(|r| r.contains(row.placed_at))
+                .is_none_or(|r| r.contains(row.placed_at()))
             && self
                 .payment_time
-                .is_none_or(|r| row.status.paid_at().is_some_and(|t| r.contains(t)))
+                .is_none_or(|r| row.status().paid_at().is_some_and(|t| r.contains(t)))
             && self
                 .product_name
                 .as_ref()
@@ -291,7 +291,7 @@ impl OrderListQuery {
                 .is_none_or(|b| spec.charge_type.bill_type() == b)
             && self
                 .status
-                .is_none_or(|s| OrderStatusKind::of_row(&row.status) == s)
+                .is_none_or(|s| OrderStatusKind::of_row(row.status()) == s)
             && (self.order_types.is_empty() || self.order_types.contains(&spec.order_type))
             && self
                 .service_type_code
@@ -365,23 +365,23 @@ pub(crate) fn to_minute(t: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 pub(crate) fn list_row(row: &OrderRow, now: DateTime<Utc>) -> OrderListRow {
-    let spec = &row.spec;
-    let cash_payment = match &row.status {
-        RowStatus::Paid { payment, .. } => payment.cash_amount().unwrap_or(Money::ZERO),
+    let spec = &row.spec();
+    let cash_payment = match &row.status() {
+        OrderStatus::Paid { payment, .. } => payment.cash_amount().unwrap_or(Money::ZERO),
         _ => Money::ZERO,
     };
     OrderListRow {
         order_id: spec.order_id.clone(),
         product_name: spec.product_name.clone(),
-        status: OrderStatusKind::of_row(&row.status),
-        status_code: row.status.to_domain().huawei_code(),
+        status: OrderStatusKind::of_row(row.status()),
+        status_code: row.status().huawei_code(),
         order_amount: spec.pricing().list_price,
         amount_due: spec.amount_due,
         cash_payment,
         order_type: spec.order_type,
         charge_type: spec.charge_type,
-        order_time: to_minute(row.placed_at),
-        payment_time: row.status.paid_at(),
+        order_time: to_minute(row.placed_at()),
+        payment_time: row.status().paid_at(),
         operations: Operations::of(row, now),
     }
 }
@@ -435,7 +435,7 @@ pub fn list_orders(tree: &sled::Tree, q: &OrderListQuery) -> Result<OrderPage, Q
         }
     };
     let mut matching: Vec<OrderRow> = candidates.into_iter().filter(|r| q.matches(r)).collect();
-    let key = |r: &OrderRow| (r.placed_at, r.spec.order_id.clone());
+    let key = |r: &OrderRow| (r.placed_at(), r.spec().order_id.clone());
     matching.sort_by_key(key);
     if q.sort == SortOrder::NewestFirst {
         matching.reverse();
@@ -457,7 +457,7 @@ pub fn list_orders(tree: &sled::Tree, q: &OrderListQuery) -> Result<OrderPage, Q
     let next_cursor = (start.saturating_add(page.len()) < matching.len())
         .then(|| {
             page.last()
-                .map(|r| Cursor::encode(r.placed_at, &r.spec.order_id))
+                .map(|r| Cursor::encode(r.placed_at(), &r.spec().order_id))
         })
         .flatten();
     Ok(OrderPage {
