@@ -128,7 +128,7 @@ pub struct ContractInvalidated {
 
 // ---- State ------------------------------------------------------------------
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ContractStatus {
     Draft,
     Official {
@@ -182,7 +182,9 @@ pub enum Contract {
     Applied(AppliedContract),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// An applied contract. Serializable so read models can keep it as is and
+/// evolve it with the decider's own `evolve`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppliedContract {
     applied: ContractApplied,
     remarks: String,

@@ -1,18 +1,13 @@
-//! Keeping the `contracts` rows and index from the log.
+//! Keeping the `contracts` rows and index from the log. The row is the
+//! domain's own contract state, evolved by the domain's own `evolve`: this
+//! module adds only the index.
 
 use ledger_codec::RecordedEvent;
-use ledger_domain::ids::ContractNo;
-use ledger_domain::Event;
+use ledger_domain::contract::Contract;
+use ledger_domain::{AggregateId, Event};
 
-use super::{
-    customer_time_key, row_key, ContractRow, ContractsProjection, RowContractStatus, CONTRACTS,
-};
+use super::{customer_time_key, row_key, ContractRow, ContractsProjection, CONTRACTS};
 use crate::{Projection, ProjectionError, Tx};
-
-fn load(tx: &Tx<'_>, no: &ContractNo) -> Result<ContractRow, ProjectionError> {
-    tx.get(&row_key(no))?
-        .ok_or_else(|| ProjectionError::Corrupt(format!("event for unknown contract {no}")))
-}
 
 impl Projection for ContractsProjection {
     fn name(&self) -> &'static str {
@@ -29,60 +24,26 @@ impl Projection for ContractsProjection {
         _record: &RecordedEvent,
         event: &Event,
     ) -> Result<(), ProjectionError> {
-        let (no, mut row) = match event {
-            Event::ContractApplied(e) => {
-                let row = ContractRow {
-                    applied: e.clone(),
-                    remarks: e.remarks.clone(),
-                    status: RowContractStatus::Draft,
-                };
-                tx.mark(customer_time_key(
-                    &e.customer_id,
-                    e.applied_at,
-                    &e.contract_no,
-                ));
-                return tx.put(row_key(&e.contract_no), &row);
-            }
-            Event::ContractConverted(ledger_domain::contract::ContractConverted {
-                contract_no,
-                ..
-            })
-            | Event::ContractVoided(ledger_domain::contract::ContractVoided {
-                contract_no, ..
-            })
-            | Event::ContractRemarksEdited(ledger_domain::contract::ContractRemarksEdited {
-                contract_no,
-                ..
-            })
-            | Event::ContractInvalidated(ledger_domain::contract::ContractInvalidated {
-                contract_no,
-                ..
-            }) => (contract_no, load(tx, contract_no)?),
-            _ => return Ok(()),
+        let AggregateId::Contract(no) = event.aggregate_id() else {
+            return Ok(());
         };
-        let converted_at = row.status.converted_at();
-        match event {
-            Event::ContractConverted(e) => {
-                row.status = RowContractStatus::Official {
-                    converted_at: e.converted_at,
-                }
-            }
-            Event::ContractVoided(e) => {
-                row.status = RowContractStatus::Voided {
-                    voided_at: e.voided_at,
-                    converted_at,
-                }
-            }
-            Event::ContractInvalidated(e) => {
-                row.status = RowContractStatus::Invalid {
-                    invalidated_at: e.invalidated_at,
-                    converted_at,
-                    overdue_order: e.overdue_order.clone(),
-                }
-            }
-            Event::ContractRemarksEdited(e) => row.remarks = e.remarks.clone(),
-            _ => {}
+        let before: Option<ContractRow> = tx.get(&row_key(&no))?;
+        let applied = matches!(event, Event::ContractApplied(_));
+        if before.is_some() == applied {
+            return Err(ProjectionError::Corrupt(format!(
+                "{} out of place for contract {no}",
+                event.name()
+            )));
         }
-        tx.put(row_key(no), &row)
+        let Contract::Applied(row) = before
+            .map_or(Contract::Absent, Contract::Applied)
+            .evolve(event)
+        else {
+            unreachable!("evolving an applied contract keeps it applied");
+        };
+        if applied {
+            tx.mark(customer_time_key(row.customer_id(), row.applied_at(), &no));
+        }
+        tx.put(row_key(&no), &row)
     }
 }

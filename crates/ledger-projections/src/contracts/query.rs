@@ -136,7 +136,7 @@ pub struct ContractPage {
 }
 
 fn list_row(row: &ContractRow) -> ContractListRow {
-    let c = row.to_domain();
+    let c = row;
     let (valid_from, valid_to) = c.valid_period();
     let status = c.status().clone();
     ContractListRow {
@@ -211,10 +211,10 @@ pub fn contract_detail(
     customer: &CustomerId,
     no: &ContractNo,
 ) -> Result<Option<ContractDetail>, QueryError> {
-    let Some(row) = load_row(tree, no)?.filter(|r| r.applied.customer_id == *customer) else {
+    let Some(row) = load_row(tree, no)?.filter(|r| r.customer_id() == customer) else {
         return Ok(None);
     };
-    let c = row.to_domain();
+    let c = row;
     let (valid_from, valid_to) = c.valid_period();
     let status = c.status().clone();
     Ok(Some(ContractDetail {
