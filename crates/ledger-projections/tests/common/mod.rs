@@ -5,52 +5,21 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 
 use ledger_app::{CommandMeta, Ledger, LedgerConfig, ManualClock};
-use ledger_domain::catalog::{
-    ChargeType, DiscountType, OrderType, PeriodType, PriceUnit, SourceType,
-};
-use ledger_domain::contract::{ApplyContract, ContractKind};
-use ledger_domain::customer::{
-    CertificationKind, CertifyRealName, RealName, RegisterCustomer, RemittanceAccount,
-    SetRemittanceAccount,
-};
-use ledger_domain::ids::{CustomerId, OperatorId, OrderId, ServiceName};
-use ledger_domain::money::{Currency, Money};
-use ledger_domain::order::{
-    Discount, LineItem, OrderSpec, PayOrder, Payment, Period, PlaceOrder, Pricing, UnitPrice,
-    VoucherRedemption,
-};
+use ledger_domain::catalog::{ChargeType, DiscountType, OrderType, PeriodType, PriceUnit};
+use ledger_domain::contract::ContractKind;
+use ledger_domain::ids::OperatorId;
+use ledger_domain::order::{Discount, PayOrder, Payment, Period, PlaceOrder, VoucherRedemption};
 use ledger_domain::{Actor, Command};
 use ledger_projections::{ContractsProjection, OrdersProjection, Projector};
 use ledger_store::DynStore;
 use ledger_store_memory::MemoryStore;
 
-/// 2024-11-22T08:00:00Z.
-pub fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2024, 11, 22, 8, 0, 0).unwrap()
-}
-
-pub fn days(n: i64) -> Duration {
-    Duration::days(n)
-}
-
-pub fn money(s: &str) -> Money {
-    s.parse().unwrap()
-}
-
-pub fn cid(s: &str) -> CustomerId {
-    s.parse().unwrap()
-}
-
-pub fn oid(s: &str) -> OrderId {
-    s.parse().unwrap()
-}
-
-pub fn service() -> Actor {
-    Actor::Service(ServiceName::new("purchase").unwrap())
-}
+// The workspace's shared fixtures, under the names these tests use.
+pub use tests::place_order as order;
+pub use tests::{customer_id as cid, days, money, onboard, order_id as oid, service, t0};
 
 pub fn operator() -> Actor {
     Actor::Operator(OperatorId::new("ops-1").unwrap())
@@ -121,31 +90,6 @@ impl Env {
     }
 }
 
-pub fn onboard(customer: &str) -> Vec<Command> {
-    let id = cid(customer);
-    vec![
-        Command::RegisterCustomer(RegisterCustomer {
-            customer_id: id.clone(),
-            name: format!("{customer} ltd"),
-        }),
-        Command::CertifyRealName(CertifyRealName {
-            customer_id: id.clone(),
-            real_name: RealName {
-                name: format!("{customer} Technology Co., Ltd."),
-                kind: CertificationKind::Enterprise,
-            },
-        }),
-        Command::SetRemittanceAccount(SetRemittanceAccount {
-            customer_id: id,
-            account: RemittanceAccount {
-                bank_name: "China Merchants Bank".into(),
-                account_name: "Cloud Billing".into(),
-                account_number: "6214 8300 0000 0001".into(),
-            },
-        }),
-    ]
-}
-
 pub fn discount(code: u16, amount: &str) -> Discount {
     Discount {
         discount_type: DiscountType::new(code).unwrap(),
@@ -155,52 +99,6 @@ pub fn discount(code: u16, amount: &str) -> Discount {
 
 /// A one-line monthly subscription: list 100.00, discount 301 of 10.00,
 /// coupon 5.00, so 85.00 due; instance `vol-<order>`.
-pub fn order(customer: &str, order: &str) -> PlaceOrder {
-    let pricing = Pricing {
-        list_price: money("100.00"),
-        discounts: vec![discount(301, "10.00")],
-        coupon_amount: money("5.00"),
-        card_amount: Money::ZERO,
-        cash_coupon_amount: Money::ZERO,
-    };
-    PlaceOrder {
-        spec: OrderSpec {
-            order_id: oid(order),
-            customer_id: cid(customer),
-            base_order_id: None,
-            source_type: SourceType::Customer,
-            product_name: "Elastic Volume Service".into(),
-            service_type_code: "hws.service.type.ebs".parse().unwrap(),
-            order_type: OrderType::Purchase,
-            charge_type: ChargeType::Subscription,
-            currency: Currency::new("USD").unwrap(),
-            line_items: vec![LineItem {
-                id: format!("{order}-000001").parse().unwrap(),
-                service_type_code: "hws.service.type.ebs".parse().unwrap(),
-                product_id: "d5d3d24".parse().unwrap(),
-                spec: "Common I/O, 100 GB".into(),
-                category_code: "hws.resource.storage1.evs".into(),
-                count: 1,
-                period: Period {
-                    period_type: PeriodType::Month,
-                    number: 1,
-                },
-                unit_price: UnitPrice {
-                    amount: money("100.00"),
-                    per: PriceUnit::Month,
-                },
-                valid_from: None,
-                expires_at: None,
-                pricing,
-            }],
-            instance_ids: vec![format!("vol-{order}").parse().unwrap()],
-            amount_due: money("85.00"),
-        },
-        payment_deadline: None,
-    }
-}
-
-/// The same order as pay-as-you-go (postpay, priced per minute).
 pub fn postpay(mut o: PlaceOrder) -> PlaceOrder {
     o.spec.charge_type = ChargeType::PayAsYouGo;
     for l in &mut o.spec.line_items {
@@ -242,12 +140,5 @@ pub fn apply_contract(
     kind: ContractKind,
     orders: &[&str],
 ) -> Command {
-    Command::ApplyContract(ApplyContract {
-        contract_no: contract.parse().unwrap(),
-        customer_id: cid(customer),
-        kind,
-        order_ids: orders.iter().map(|o| oid(o)).collect(),
-        party_b: "Cloud Computing (Singapore) Pte. Ltd.".into(),
-        remarks: String::new(),
-    })
+    Command::ApplyContract(tests::apply_contract(customer, contract, kind, orders))
 }
