@@ -139,16 +139,7 @@ impl SledStore {
     /// Stops accepting appends, lets the writer finish everything already
     /// queued, and waits for it. Later appends get [`StoreError::Unavailable`].
     pub async fn close(&self) -> Result<(), StoreError> {
-        self.sender
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        let handle = self
-            .writer
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        if let Some(handle) = handle {
+        if let Some(handle) = self.stop_writer() {
             let joined = tokio::task::spawn_blocking(move || handle.join())
                 .await
                 .map_err(|e| io("join writer", e))?;
@@ -157,6 +148,19 @@ impl SledStore {
             }
         }
         Ok(())
+    }
+
+    /// Closes the queue, which makes the writer drain what is queued and
+    /// stop, and hands back its thread to join (once: later calls get none).
+    fn stop_writer(&self) -> Option<JoinHandle<()>> {
+        self.sender
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        self.writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
     }
 
     fn index(&self) -> Result<RwLockReadGuard<'_, Index>, StoreError> {
@@ -189,17 +193,7 @@ impl SledStore {
 
 impl Drop for SledStore {
     fn drop(&mut self) {
-        // Closing the queue makes the writer drain what is queued and stop.
-        self.sender
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        let handle = self
-            .writer
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        if let Some(handle) = handle {
+        if let Some(handle) = self.stop_writer() {
             if handle.join().is_err() {
                 tracing::error!("the sled writer thread panicked");
             }
