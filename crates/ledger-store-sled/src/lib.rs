@@ -60,6 +60,10 @@ pub struct Config {
     pub max_batch_bytes: usize,
     /// sled's page cache size in bytes.
     pub cache_capacity_bytes: u64,
+    /// Fault injection for tests only: after this many successful batch
+    /// syncs, every fdatasync fails.
+    #[doc(hidden)]
+    pub fail_syncs_after: Option<u64>,
 }
 
 impl Default for Config {
@@ -69,6 +73,7 @@ impl Default for Config {
             max_batch_commands: MAX_BATCH_COMMANDS,
             max_batch_bytes: MAX_BATCH_BYTES,
             cache_capacity_bytes: 256 * 1024 * 1024,
+            fail_syncs_after: None,
         }
     }
 }
@@ -103,7 +108,8 @@ impl SledStore {
         let tree = db
             .open_tree(SEGMENTS_TREE)
             .map_err(|e| io("open segment tree", e))?;
-        let durability = Durability::open(&path).map_err(|e| io("sync store directory", e))?;
+        let durability = Durability::open(&path, config.fail_syncs_after)
+            .map_err(|e| io("sync store directory", e))?;
         let index = recovery::rebuild(&tree)?;
         let (head, _) = watch::channel(index.head());
         let shared = Arc::new(Shared {

@@ -63,24 +63,34 @@ pub(crate) struct Durability {
     db_file: File,
     blobs_dir: PathBuf,
     synced_blobs: HashSet<OsString>,
+    /// Fault injection for tests: syncs left before every sync fails.
+    syncs_left: Option<u64>,
 }
 
 impl Durability {
-    pub fn open(dir: &Path) -> std::io::Result<Durability> {
+    pub fn open(dir: &Path, fail_syncs_after: Option<u64>) -> std::io::Result<Durability> {
         let db_file = File::open(dir.join("db"))?;
         let mut durability = Durability {
             db_file,
             blobs_dir: dir.join("blobs"),
             synced_blobs: HashSet::new(),
+            syncs_left: None,
         };
         durability.sync()?;
         // The files sled created on first open must be reachable after a crash.
         File::open(dir)?.sync_all()?;
+        durability.syncs_left = fail_syncs_after;
         Ok(durability)
     }
 
     /// fdatasyncs every file holding log data written so far.
     pub fn sync(&mut self) -> std::io::Result<()> {
+        if let Some(left) = self.syncs_left.as_mut() {
+            if *left == 0 {
+                return Err(std::io::Error::other("injected fdatasync failure"));
+            }
+            *left -= 1;
+        }
         let mut new_blob = false;
         let mut present = HashSet::new();
         if let Ok(entries) = std::fs::read_dir(&self.blobs_dir) {

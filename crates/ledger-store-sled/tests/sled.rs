@@ -220,3 +220,71 @@ fn sled_keeps_its_log_in_the_db_file() {
         "unexpected sled file in {names:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_fdatasync_stops_the_store_and_acknowledges_nothing_more() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = ledger_store_sled::Config {
+        fail_syncs_after: Some(2),
+        ..Default::default()
+    };
+    let store = SledStore::open_with(dir.path(), config).expect("open");
+    // Two batches become durable...
+    for i in 0..2 {
+        store
+            .append(request(
+                &format!("ok{i}"),
+                &[(&format!("s{i}"), ExpectedVersion::NoStream, 1)],
+            ))
+            .await
+            .expect("durable append");
+    }
+    // ...the third batch's sync fails: it is not acknowledged, not readable,
+    // and nothing after it is accepted.
+    let err = store
+        .append(request("lost", &[("s2", ExpectedVersion::NoStream, 1)]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+    assert_eq!(store.head().position, Position(2));
+    assert!(store
+        .read_all(Position(3), 10)
+        .await
+        .expect("read")
+        .is_empty());
+    assert_eq!(
+        store
+            .command(&CommandId("lost".into()))
+            .await
+            .expect("lookup"),
+        None
+    );
+    let err = store
+        .append(request("later", &[("s3", ExpectedVersion::NoStream, 1)]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+
+    // A restart recovers what was acknowledged (and may find the unsynced
+    // batch too: it reached sled, only its sync failed).
+    store.close().await.expect("close");
+    drop(store);
+    let store = SledStore::open(dir.path()).expect("reopen");
+    assert!(store.head().position >= Position(2));
+    for i in 0..2 {
+        assert_eq!(
+            store
+                .stream_version(&stream(&format!("s{i}")))
+                .await
+                .expect("v"),
+            StreamVersion(1)
+        );
+    }
+    store
+        .append(request(
+            "after-restart",
+            &[("s9", ExpectedVersion::NoStream, 1)],
+        ))
+        .await
+        .expect("append");
+}
