@@ -48,6 +48,8 @@ on_every_store!(
     a_second_node_with_a_stale_cache_sees_the_truth,
     the_timer_expires_at_the_deadline_as_the_system,
     bad_metadata_is_refused_and_writes_nothing,
+    timer_command_ids_are_reserved_for_the_system,
+    concurrent_retries_of_one_command_id_leave_every_node_equal_to_the_log,
 );
 
 async fn setup(store: DynStore) -> (Arc<Ledger>, Arc<ManualClock>) {
@@ -421,4 +423,46 @@ async fn everything_acknowledged_survives_a_reopen() {
         .execute(Command::ApplyContract(apply), meta("apply", service()))
         .await
         .unwrap();
+}
+
+async fn timer_command_ids_are_reserved_for_the_system(store: DynStore) {
+    let (ledger, _) = setup(store.clone()).await;
+    ledger.execute(place("O1"), meta("place", service())).await.unwrap();
+    let head = store.head();
+    let customer = Actor::Customer(customer_id("cust1"));
+    let cancel = Command::CancelOrder(CancelOrder { order_id: order_id("O1") });
+    let err = ledger.execute(cancel.clone(), meta("timer:expire:O1", customer.clone())).await.unwrap_err();
+    assert_eq!(err.code(), "invalid_metadata");
+    // The same id and command from another actor is another command.
+    ledger.execute(cancel.clone(), meta("cancel-1", customer)).await.unwrap();
+    let err = ledger.execute(cancel, meta("cancel-1", service())).await.unwrap_err();
+    assert_eq!(err.code(), "command_id_reused");
+    assert_eq!(store.head().position, head.position.next());
+}
+
+async fn concurrent_retries_of_one_command_id_leave_every_node_equal_to_the_log(store: DynStore) {
+    let (setup_node, _) = setup(store.clone()).await;
+    drop(setup_node);
+    // Eight nodes with clocks minutes apart retry the same PlaceOrder: the
+    // decisions differ (placed_at, default deadline), exactly one is recorded.
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let (node, clock) = ledger(store.clone());
+        clock.advance(chrono::Duration::minutes(i));
+        tasks.push(tokio::spawn(async move {
+            let out = node.execute(place("O1"), meta("place-once", service())).await.unwrap();
+            (node, out)
+        }));
+    }
+    let mut recorded = 0;
+    for t in tasks {
+        let (node, out) = t.await.unwrap();
+        recorded += usize::from(!out.deduplicated);
+        let from_log = {
+            let fresh = Ledger::new(store.clone(), Arc::new(ManualClock::new(t0())), LedgerConfig::default());
+            fresh.aggregate(&AggregateId::Order(order_id("O1"))).await.unwrap()
+        };
+        assert_eq!(node.aggregate(&AggregateId::Order(order_id("O1"))).await.unwrap(), from_log);
+    }
+    assert_eq!(recorded, 1);
 }

@@ -9,10 +9,13 @@ use lru::LruCache;
 use tracing::{debug, instrument};
 
 use ledger_codec::payload::{command_fingerprint, decode_event, encode_event, event_id};
-use ledger_codec::{CommandId, CommandMetadata, EventData, Position, StreamId, StreamVersion};
+use ledger_codec::{
+    CommandId, CommandMetadata, Digest, EventData, Position, StreamId, StreamVersion,
+};
 use ledger_domain::{decide, Actor, Aggregate, AggregateId, Command, Context, Event, State};
 use ledger_store::{
-    AppendRequest, DynStore, ExpectedVersion, StoreError, StreamWrite, MAX_READ_BATCH,
+    AppendRequest, CommandRecord, DynStore, ExpectedVersion, StoreError, StreamWrite,
+    MAX_READ_BATCH,
 };
 
 use crate::clock::Clock;
@@ -23,6 +26,8 @@ use crate::streams::stream_id;
 pub const MAX_CONFLICT_RETRIES: usize = 8;
 /// Longest command, causation or correlation id.
 pub const MAX_METADATA_ID_CHARS: usize = 128;
+/// Command ids only the system may use (the timer's deterministic ids).
+pub const SYSTEM_COMMAND_ID_PREFIX: &str = "timer:";
 /// Rounds of scope resolution (a contract, then its orders).
 const MAX_SCOPE_ROUNDS: usize = 3;
 
@@ -86,6 +91,16 @@ impl CommandMeta {
                 "only the system may set an effective time",
             ));
         }
+        if self
+            .command_id
+            .as_str()
+            .starts_with(SYSTEM_COMMAND_ID_PREFIX)
+            && self.actor != Actor::System
+        {
+            return Err(AppError::InvalidMetadata(
+                "command ids starting with timer: are reserved for the system",
+            ));
+        }
         Ok(())
     }
 }
@@ -136,7 +151,7 @@ impl Ledger {
     #[instrument(skip_all, fields(command = command.name(), command_id = %meta.command_id, actor = %meta.actor))]
     pub async fn execute(&self, command: Command, meta: CommandMeta) -> Result<Outcome, AppError> {
         meta.validate()?;
-        let fingerprint = command_fingerprint(&command)?;
+        let fingerprint = command_fingerprint(&command, &meta.actor.to_string())?;
         let ctx = Context {
             time: meta.effective_time.unwrap_or_else(|| self.clock.now()),
             actor: meta.actor.clone(),
@@ -154,45 +169,51 @@ impl Ledger {
             // Checked on every attempt: a concurrent retry of this very
             // command may have committed while we lost a conflict.
             if let Some(seen) = self.store.command(&meta.command_id).await? {
-                return if seen.fingerprint == fingerprint {
-                    Ok(Outcome {
-                        events: vec![],
-                        position: seen.committed.last,
-                        deduplicated: true,
-                    })
-                } else {
-                    Err(AppError::CommandIdReused(meta.command_id))
-                };
+                return dedup(seen, &fingerprint, &meta.command_id);
             }
             let (state, versions) = self.load_scope(&command).await?;
-            let decision = decide(&state, &command, &ctx);
-            let events = match decision {
+            let events = match decide(&state, &command, &ctx) {
                 Ok(events) if !events.is_empty() => events,
                 // A refusal or a no-op read from a stale cache would be wrong:
                 // confirm the versions it saw are current before answering.
                 other => {
-                    if self.is_current(&versions).await? {
-                        let events = other?;
-                        debug_assert!(events.is_empty());
-                        return Ok(Outcome {
-                            events,
-                            position: self.store.head().position,
-                            deduplicated: false,
-                        });
+                    if !self.is_current(&versions).await? {
+                        self.forget(versions.keys());
+                        continue;
                     }
-                    self.forget(versions.keys());
-                    continue;
+                    // A concurrent retry of this very command may have
+                    // committed since the check above: report that instead.
+                    if let Some(seen) = self.store.command(&meta.command_id).await? {
+                        return dedup(seen, &fingerprint, &meta.command_id);
+                    }
+                    let events = other?;
+                    debug_assert!(events.is_empty());
+                    return Ok(Outcome {
+                        events,
+                        position: self.store.head().position,
+                        deduplicated: false,
+                    });
                 }
             };
             let request = build_request(&command_meta, &events, &versions)?;
             match self.store.append(request).await {
+                Ok(committed) if committed.deduplicated => {
+                    // A concurrent retry of this command committed first: its
+                    // events are in the log, these are not. Cache nothing.
+                    self.forget(versions.keys());
+                    return Ok(Outcome {
+                        events: vec![],
+                        position: committed.last,
+                        deduplicated: true,
+                    });
+                }
                 Ok(committed) => {
                     self.remember(&state, &events, &committed.versions);
                     debug!(first = %committed.first, last = %committed.last, events = events.len(), "committed");
                     return Ok(Outcome {
                         events,
                         position: committed.last,
-                        deduplicated: committed.deduplicated,
+                        deduplicated: false,
                     });
                 }
                 Err(StoreError::Conflict { stream_id, .. }) => {
@@ -333,6 +354,24 @@ impl Ledger {
     }
 }
 
+/// The outcome of a command id seen before: the original position, or a
+/// refusal when the id came with another command or from another actor.
+fn dedup(
+    seen: CommandRecord,
+    fingerprint: &Digest,
+    command_id: &CommandId,
+) -> Result<Outcome, AppError> {
+    if seen.fingerprint == *fingerprint {
+        Ok(Outcome {
+            events: vec![],
+            position: seen.committed.last,
+            deduplicated: true,
+        })
+    } else {
+        Err(AppError::CommandIdReused(command_id.clone()))
+    }
+}
+
 /// The aggregates events write, in first-written order.
 fn written(events: &[Event]) -> Vec<AggregateId> {
     let mut ids: Vec<AggregateId> = Vec::new();
@@ -381,6 +420,28 @@ fn build_request(
                 });
             }
         }
+    }
+    // Aggregates the decision read but does not write (an order's or a
+    // contract's customer) are checked too: a zero-event write with the
+    // version read, so a concurrent change to them is a conflict, not a
+    // decision on stale facts.
+    let mut guards: Vec<(&AggregateId, StreamVersion)> = versions
+        .iter()
+        .filter(|(id, _)| !writes.iter().any(|w| w.stream_id == stream_id(id)))
+        .map(|(id, v)| (id, *v))
+        .collect();
+    guards.sort();
+    for (id, version) in guards {
+        let expected = if version == StreamVersion::EMPTY {
+            ExpectedVersion::NoStream
+        } else {
+            ExpectedVersion::Exact(version)
+        };
+        writes.push(StreamWrite {
+            stream_id: stream_id(id),
+            expected,
+            events: vec![],
+        });
     }
     Ok(AppendRequest {
         command: command.clone(),

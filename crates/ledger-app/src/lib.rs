@@ -15,4 +15,5 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::AppError;
 pub use ledger::{
     CommandMeta, Ledger, LedgerConfig, Outcome, MAX_CONFLICT_RETRIES, MAX_METADATA_ID_CHARS,
+    SYSTEM_COMMAND_ID_PREFIX,
 };

@@ -89,12 +89,14 @@ pub fn schema_version(event_type: &str) -> u16 {
 
 macro_rules! commands {
     ($($name:ident),* $(,)?) => {
-        /// SHA-256 over a command's name and the bincode encoding of its
-        /// body: what a reused command id is compared by. Independent of the
-        /// order of [`Command`]'s variants.
-        pub fn command_fingerprint(command: &Command) -> Result<Digest, CodecError> {
+        /// SHA-256 over who sent a command, its name and the bincode
+        /// encoding of its body: what a reused command id is compared by.
+        /// Independent of the order of [`Command`]'s variants.
+        pub fn command_fingerprint(command: &Command, actor: &str) -> Result<Digest, CodecError> {
             let body = match command { $(Command::$name(c) => encode_value(c)?),* };
             let mut hasher = Sha256::new();
+            hasher.update(actor.as_bytes());
+            hasher.update([0]);
             hasher.update(command.name().as_bytes());
             hasher.update([0]);
             hasher.update(&body);
