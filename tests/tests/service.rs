@@ -427,15 +427,29 @@ async fn everything_acknowledged_survives_a_reopen() {
 
 async fn timer_command_ids_are_reserved_for_the_system(store: DynStore) {
     let (ledger, _) = setup(store.clone()).await;
-    ledger.execute(place("O1"), meta("place", service())).await.unwrap();
+    ledger
+        .execute(place("O1"), meta("place", service()))
+        .await
+        .unwrap();
     let head = store.head();
     let customer = Actor::Customer(customer_id("cust1"));
-    let cancel = Command::CancelOrder(CancelOrder { order_id: order_id("O1") });
-    let err = ledger.execute(cancel.clone(), meta("timer:expire:O1", customer.clone())).await.unwrap_err();
+    let cancel = Command::CancelOrder(CancelOrder {
+        order_id: order_id("O1"),
+    });
+    let err = ledger
+        .execute(cancel.clone(), meta("timer:expire:O1", customer.clone()))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "invalid_metadata");
     // The same id and command from another actor is another command.
-    ledger.execute(cancel.clone(), meta("cancel-1", customer)).await.unwrap();
-    let err = ledger.execute(cancel, meta("cancel-1", service())).await.unwrap_err();
+    ledger
+        .execute(cancel.clone(), meta("cancel-1", customer))
+        .await
+        .unwrap();
+    let err = ledger
+        .execute(cancel, meta("cancel-1", service()))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "command_id_reused");
     assert_eq!(store.head().position, head.position.next());
 }
@@ -450,7 +464,10 @@ async fn concurrent_retries_of_one_command_id_leave_every_node_equal_to_the_log(
         let (node, clock) = ledger(store.clone());
         clock.advance(chrono::Duration::minutes(i));
         tasks.push(tokio::spawn(async move {
-            let out = node.execute(place("O1"), meta("place-once", service())).await.unwrap();
+            let out = node
+                .execute(place("O1"), meta("place-once", service()))
+                .await
+                .unwrap();
             (node, out)
         }));
     }
@@ -459,10 +476,22 @@ async fn concurrent_retries_of_one_command_id_leave_every_node_equal_to_the_log(
         let (node, out) = t.await.unwrap();
         recorded += usize::from(!out.deduplicated);
         let from_log = {
-            let fresh = Ledger::new(store.clone(), Arc::new(ManualClock::new(t0())), LedgerConfig::default());
-            fresh.aggregate(&AggregateId::Order(order_id("O1"))).await.unwrap()
+            let fresh = Ledger::new(
+                store.clone(),
+                Arc::new(ManualClock::new(t0())),
+                LedgerConfig::default(),
+            );
+            fresh
+                .aggregate(&AggregateId::Order(order_id("O1")))
+                .await
+                .unwrap()
         };
-        assert_eq!(node.aggregate(&AggregateId::Order(order_id("O1"))).await.unwrap(), from_log);
+        assert_eq!(
+            node.aggregate(&AggregateId::Order(order_id("O1")))
+                .await
+                .unwrap(),
+            from_log
+        );
     }
     assert_eq!(recorded, 1);
 }

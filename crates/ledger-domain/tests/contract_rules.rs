@@ -768,6 +768,25 @@ fn invalidate_contract_with_every_order_paid_is_never_overdue() {
 }
 
 #[test]
+fn invalidate_contract_counts_an_order_voided_after_payment_as_paid() {
+    let history = with(
+        two_deadline_payment_request(),
+        [
+            paid_in_full("O1", t0() + days(4)),
+            paid_in_full("O2", t0() + days(4)),
+            // Voided after its deadline (e.g. provisioning failed): it was
+            // still paid in time, so the contract did not become overdue.
+            order_voided("O1", t0() + days(10)),
+        ],
+    );
+    given(&history)
+        .when(invalidate_contract(K))
+        .by(system())
+        .at(t0() + days(60))
+        .then_error("contract_not_overdue");
+}
+
+#[test]
 fn invalidate_official_payment_request_contract_keeps_its_conversion_time() {
     let converted = t0() + days(4);
     let history = with(

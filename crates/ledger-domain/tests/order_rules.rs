@@ -511,6 +511,15 @@ fn cancel_order_cancels_an_unpaid_order() {
 }
 
 #[test]
+fn cancel_order_refuses_an_unpaid_order_at_its_deadline() {
+    given(&unpaid())
+        .when(cancel(O))
+        .by(as_customer(&alice()))
+        .at(t0() + days(7))
+        .then_error("payment_deadline_passed");
+}
+
+#[test]
 fn cancel_order_repeat_records_nothing() {
     let mut history = unpaid();
     history.push(order_cancelled(O, t0()));

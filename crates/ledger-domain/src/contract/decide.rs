@@ -58,8 +58,9 @@ fn release_orders(state: &State, c: &AppliedContract, ctx: &Context) -> Vec<Even
         .collect()
 }
 
-/// The first (earliest-deadline) associated order that is unpaid at `ctx.time`
-/// and past its deadline.
+/// The first (earliest-deadline) associated order that is past its deadline
+/// at `ctx.time` and was never paid (a paid order voided later was paid in
+/// time).
 fn overdue_order<'a>(
     state: &State,
     c: &'a AppliedContract,
@@ -72,7 +73,7 @@ fn overdue_order<'a>(
             !state
                 .order(&o.order_id)
                 .placed()
-                .is_some_and(PlacedOrder::is_paid)
+                .is_some_and(PlacedOrder::was_paid)
         })
         .min_by_key(|o| (o.payment_deadline, o.order_id.clone()))
 }

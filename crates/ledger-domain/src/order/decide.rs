@@ -205,11 +205,15 @@ pub fn pay(order: &Order, cmd: &PayOrder, ctx: &Context) -> Result<Vec<Event>, D
     })])
 }
 
-/// CancelOrder: only while unpaid.
+/// CancelOrder: only while unpaid and before the payment deadline.
 pub fn cancel(order: &Order, cmd: &CancelOrder, ctx: &Context) -> Result<Vec<Event>, DomainError> {
     let o = placed(order, &cmd.order_id)?;
     if !ctx.actor.may_act_for(&o.spec.customer_id) {
         return Err(not_permitted(ctx, "cancel this order"));
+    }
+    if o.is_unpaid() && ctx.time >= o.payment_deadline {
+        // Past the deadline the order is the timer's to expire.
+        return Err(DomainError::PaymentDeadlinePassed(cmd.order_id.clone()));
     }
     match &o.status {
         OrderStatus::Unpaid => Ok(vec![Event::OrderCancelled(OrderCancelled {

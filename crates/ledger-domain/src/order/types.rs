@@ -373,6 +373,10 @@ impl PlacedOrder {
     pub fn is_paid(&self) -> bool {
         matches!(self.status, OrderStatus::Paid { .. })
     }
+    /// Whether the order was ever paid (also when voided afterwards).
+    pub fn was_paid(&self) -> bool {
+        self.status.payment().is_some()
+    }
     /// Pay and cancel are open only while unpaid and before the deadline.
     pub fn payable_at(&self, now: DateTime<Utc>) -> bool {
         self.is_unpaid() && now < self.payment_deadline
