@@ -100,10 +100,12 @@ impl Projection for Deadlines {
                 };
                 tx.put(due_key(&d), &d)?;
             }
-            Event::OrderPaid(e) => settle(tx, &e.order_id, true)?,
-            Event::OrderCancelled(e) => settle(tx, &e.order_id, false)?,
-            Event::OrderExpired(e) => settle(tx, &e.order_id, false)?,
-            Event::OrderVoided(e) => settle(tx, &e.order_id, false)?,
+            Event::OrderPaid(e) => settle(tx, &e.order_id, Some(true))?,
+            Event::OrderCancelled(e) => settle(tx, &e.order_id, Some(false))?,
+            Event::OrderExpired(e) => settle(tx, &e.order_id, Some(false))?,
+            // A paid order voided later was still paid in time (the domain's
+            // `was_paid`): voiding leaves `paid` as it was.
+            Event::OrderVoided(e) => settle(tx, &e.order_id, None)?,
             Event::OrderAttachedToContract(e) => {
                 let mut row = order(tx, &e.order_id)?;
                 row.contract = Some(e.contract_no.clone());
@@ -157,8 +159,8 @@ fn order(tx: &Tx<'_>, id: &OrderId) -> Result<OrderRow, ProjectionError> {
 }
 
 /// An order left Unpaid: it no longer expires, and its contract's deadline
-/// may move.
-fn settle(tx: &mut Tx<'_>, id: &OrderId, paid: bool) -> Result<(), ProjectionError> {
+/// may move. `paid` is its new paid-ness, or `None` to keep it.
+fn settle(tx: &mut Tx<'_>, id: &OrderId, paid: Option<bool>) -> Result<(), ProjectionError> {
     let mut row = order(tx, id)?;
     if row.unpaid {
         tx.delete(due_key(&Deadline {
@@ -167,7 +169,7 @@ fn settle(tx: &mut Tx<'_>, id: &OrderId, paid: bool) -> Result<(), ProjectionErr
         }));
     }
     row.unpaid = false;
-    row.paid = paid;
+    row.paid = paid.unwrap_or(row.paid);
     let contract = row.contract.clone();
     tx.put(order_key(id), &row)?;
     if let Some(no) = contract {
@@ -177,7 +179,7 @@ fn settle(tx: &mut Tx<'_>, id: &OrderId, paid: bool) -> Result<(), ProjectionErr
 }
 
 /// Recomputes a live payment-request contract's due time: the earliest
-/// deadline among its orders that are not paid (the domain's rule).
+/// deadline among its orders never paid (the domain's rule).
 fn reschedule(tx: &mut Tx<'_>, no: &ContractNo) -> Result<(), ProjectionError> {
     let Some(mut row) = tx.get::<ContractRow>(&contract_key(no))? else {
         return Ok(()); // an order contract, or no longer live
@@ -213,10 +215,25 @@ pub fn due(
     until: DateTime<Utc>,
     limit: usize,
 ) -> Result<Vec<Deadline>, ProjectionError> {
-    let start = vec![DUE];
-    let end = KeyBuilder::new(DUE).time(until).u64(u64::MAX).build();
+    due_after(view, None, until, limit)
+}
+
+/// Like [`due`], but only those after `after` in deadline order (a cursor
+/// for paging past deadlines already handled).
+pub fn due_after(
+    view: &sled::Tree,
+    after: Option<&Deadline>,
+    until: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<Deadline>, ProjectionError> {
+    use std::ops::Bound;
+    let start = match after {
+        Some(d) => Bound::Excluded(due_key(d)),
+        None => Bound::Included(vec![DUE]),
+    };
+    let end = Bound::Included(KeyBuilder::new(DUE).time(until).u64(u64::MAX).build());
     let mut out = Vec::new();
-    for item in view.range(start..=end).take(limit) {
+    for item in view.range::<Vec<u8>, _>((start, end)).take(limit) {
         let (_, v) = item?;
         out.push(decode_value(&v)?);
     }

@@ -179,11 +179,33 @@ impl Projector {
             store,
             slots,
         });
+        for (name, slot) in &projector.slots {
+            projector.drop_stale_generations(name, slot.active_tree().0)?;
+        }
         for name in stale {
             info!(projection = name, "version changed, rebuilding");
             projector.rebuild(name, |_| {}).await?;
         }
         Ok(projector)
+    }
+
+    /// Drops every generation of a projection but the active one: the one a
+    /// previous rebuild replaced, or one an interrupted rebuild left behind.
+    fn drop_stale_generations(&self, name: &str, active: u64) -> Result<(), ProjectionError> {
+        let prefix = format!("projection.{name}.");
+        for tree in self.db.tree_names() {
+            let Some(generation) = std::str::from_utf8(&tree)
+                .ok()
+                .and_then(|t| t.strip_prefix(&prefix))
+                .and_then(|g| g.parse::<u64>().ok())
+            else {
+                continue;
+            };
+            if generation != active {
+                self.db.drop_tree(&tree)?;
+            }
+        }
+        Ok(())
     }
 
     fn slot(&self, name: &str) -> Result<&Arc<Slot>, ProjectionError> {
@@ -259,7 +281,7 @@ impl Projector {
         let (old_generation, old_tree) = slot.active_tree();
         let generation = old_generation + 1;
         let shadow_name = tree_name(name, generation);
-        self.db.drop_tree(shadow_name.as_bytes())?; // a leftover of an interrupted rebuild
+        self.drop_stale_generations(name, old_generation)?;
         let shadow = self.db.open_tree(&shadow_name)?;
         let started = Instant::now();
         let mut at = Position::ORIGIN;
@@ -310,9 +332,9 @@ impl Projector {
         *slot.active.write().expect("active lock") = (generation, shadow);
         slot.checkpoint.send_replace(at);
         drop(_paused);
+        // The old generation is not dropped here: a query may still hold it.
+        // It goes at the next rebuild or open (`drop_stale_generations`).
         drop(old_tree);
-        self.db
-            .drop_tree(tree_name(name, old_generation).as_bytes())?;
         info!(
             projection = name,
             generation,

@@ -7,11 +7,10 @@
 //! node or a replay never doubles one. After downtime, every missed deadline
 //! fires in deadline order.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tracing::{debug, info, warn};
+use tracing::{info, warn};
 
 use ledger_app::{AppError, Clock, CommandMeta, Ledger};
 use ledger_codec::Position;
@@ -35,8 +34,9 @@ pub enum Fired {
         deadline: Deadline,
         position: Position,
     },
-    /// The domain refused it: the view was behind (the order was paid, or
-    /// the contract voided, just before). Nothing recorded.
+    /// Refused, with the error code: the view was behind (the order was
+    /// paid, or the contract voided, just before), or the command id was
+    /// taken. Nothing recorded.
     Refused {
         deadline: Deadline,
         code: &'static str,
@@ -77,24 +77,23 @@ impl Timer {
     }
 
     /// Fires every deadline at or before the clock's now, earliest first.
+    /// A deadline the domain (or the command-id check) refuses is reported
+    /// and passed over; it never blocks the ones after it.
     pub async fn tick(&self) -> Result<Vec<Fired>, TimerError> {
         let now = self.clock.now();
         let mut fired = Vec::new();
-        let mut tried = HashSet::new();
+        let mut cursor: Option<Deadline> = None;
         loop {
             self.projector.catch_up().await?;
             let view = self.projector.view(deadlines::NAME)?;
-            let due: Vec<Deadline> = deadlines::due(&view, now, TIMER_BATCH)?
-                .into_iter()
-                .filter(|d| !tried.contains(&command_id(d)))
-                .collect();
-            if due.is_empty() {
+            let due = deadlines::due_after(&view, cursor.as_ref(), now, TIMER_BATCH)?;
+            let Some(last) = due.last().cloned() else {
                 return Ok(fired);
-            }
+            };
             for deadline in due {
-                tried.insert(command_id(&deadline));
                 fired.push(self.fire(deadline).await?);
             }
+            cursor = Some(last);
         }
     }
 
@@ -117,38 +116,52 @@ impl Timer {
                     position: outcome.position,
                 })
             }
-            Err(AppError::Domain(e)) => {
-                debug!(command_id = %command_id(&deadline), code = e.code(), "deadline refused");
+            // Store trouble stops the tick; anything about this one deadline
+            // (a rule, a reused id, contention) is reported and passed over.
+            Err(e @ (AppError::Unavailable(_) | AppError::Corrupt(_) | AppError::Internal(_))) => {
+                Err(e.into())
+            }
+            Err(e) => {
+                warn!(command_id = %command_id(&deadline), code = e.code(), error = %e, "deadline refused");
                 Ok(Fired::Refused {
                     deadline,
                     code: e.code(),
                 })
             }
-            Err(e) => Err(e.into()),
         }
     }
 
     /// Runs until the store goes away: tick, then sleep until the next
-    /// deadline (at most [`MAX_TIMER_SLEEP_MS`]) or a new commit.
-    pub async fn run(self) -> Result<(), TimerError> {
+    /// deadline (at most [`MAX_TIMER_SLEEP_MS`]) or a new commit. Errors are
+    /// logged and retried after [`MAX_TIMER_SLEEP_MS`], never spun on.
+    pub async fn run(self) {
         let mut head = self.projector.store().watch_head();
         loop {
             head.borrow_and_update();
-            if let Err(e) = self.tick().await {
-                warn!(error = %e, "timer tick failed");
-            }
-            let view = self.projector.view(deadlines::NAME)?;
-            let sleep_ms = match deadlines::next_due(&view)? {
-                Some(d) => {
-                    u64::try_from((d.due - self.clock.now()).num_milliseconds()).unwrap_or(0)
+            let sleep_ms = match self.tick().await.and_then(|_| self.next_sleep_ms()) {
+                Ok(ms) => ms,
+                Err(e) => {
+                    warn!(error = %e, "timer tick failed");
+                    MAX_TIMER_SLEEP_MS
                 }
-                None => MAX_TIMER_SLEEP_MS,
-            }
-            .min(MAX_TIMER_SLEEP_MS);
+            };
             tokio::select! {
-                changed = head.changed() => if changed.is_err() { return Ok(()) },
+                changed = head.changed() => if changed.is_err() { return },
                 () = tokio::time::sleep(Duration::from_millis(sleep_ms)) => {}
             }
         }
+    }
+
+    /// Until the next deadline; a deadline already past (one the tick just
+    /// refused) waits the full interval rather than spinning.
+    fn next_sleep_ms(&self) -> Result<u64, TimerError> {
+        let view = self.projector.view(deadlines::NAME)?;
+        let until_next = deadlines::next_due(&view)?
+            .map(|d| (d.due - self.clock.now()).num_milliseconds())
+            .and_then(|ms| u64::try_from(ms).ok())
+            .filter(|ms| *ms > 0);
+        Ok(until_next
+            .unwrap_or(MAX_TIMER_SLEEP_MS)
+            .min(MAX_TIMER_SLEEP_MS))
     }
 }

@@ -310,3 +310,73 @@ async fn rebuilding_the_deadlines_view_fires_nothing() {
         vec![(d2(), Target::ExpireOrder(order_id("O2")))]
     );
 }
+
+#[tokio::test]
+async fn a_deadline_that_is_refused_never_blocks_the_ones_after_it() {
+    let w = world().await;
+    place_due(&w, "O0", d1() - Duration::hours(1)).await;
+    place_due(&w, "O1", d1()).await;
+    place_due(&w, "O2", d2()).await;
+    // O1's deterministic id gets used up by another (system) command first.
+    let mut m = meta("timer:expire:O1", ledger_domain::Actor::System);
+    m.effective_time = Some(d1() - Duration::hours(1));
+    let expire_o0 = Command::ExpireOrder(ledger_domain::order::ExpireOrder {
+        order_id: order_id("O0"),
+    });
+    w.ledger.execute(expire_o0, m).await.unwrap();
+
+    w.clock.set(d2());
+    let fired = w.timer.tick().await.unwrap();
+    assert!(matches!(
+        &fired[0],
+        Fired::Refused { deadline, code: "command_id_reused" } if deadline.target == Target::ExpireOrder(order_id("O1"))
+    ));
+    assert_eq!(
+        recorded(&fired),
+        vec![(d2(), Target::ExpireOrder(order_id("O2")))]
+    );
+}
+
+#[tokio::test]
+async fn voiding_a_paid_order_after_its_deadline_never_invalidates_its_contract() {
+    let w = world().await;
+    place_due(&w, "O1", d1()).await;
+    payment_request(&w, "HT1", &["O1"]).await;
+    w.ledger
+        .execute(
+            Command::PayOrder(pay_order("O1", "PAY-1")),
+            meta("pay", service()),
+        )
+        .await
+        .unwrap();
+    w.clock.set(d1() + days(1));
+    let void = Command::VoidOrder(ledger_domain::order::VoidOrder {
+        order_id: order_id("O1"),
+        reason: "provisioning failed".into(),
+    });
+    let operator = ledger_domain::Actor::Operator("ops1".parse().unwrap());
+    w.ledger
+        .execute(void, meta("void", operator))
+        .await
+        .unwrap();
+    assert!(w.timer.tick().await.unwrap().is_empty());
+    assert_eq!(contract_status(&w, "HT1").await, ContractStatus::Draft);
+}
+
+#[tokio::test]
+async fn a_query_holding_the_old_generation_still_reads_after_a_rebuild() {
+    let w = world().await;
+    place_due(&w, "O1", d1()).await;
+    w.projector.catch_up().await.unwrap();
+    let old = w.projector.view("deadlines").unwrap();
+    let before = old.len();
+    w.projector.rebuild("deadlines", |_| {}).await.unwrap();
+    assert_eq!(
+        old.iter().count(),
+        before,
+        "the replaced generation stays readable"
+    );
+    assert_eq!(w.projector.view("deadlines").unwrap().len(), before);
+    w.projector.rebuild("deadlines", |_| {}).await.unwrap();
+    assert_eq!(w.projector.status()[0].generation, 3);
+}
