@@ -74,8 +74,9 @@ impl Projection for Deadlines {
         NAME
     }
 
+    /// 2: order rows are kept only while pending (version 1 kept them all).
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn apply(
@@ -100,22 +101,36 @@ impl Projection for Deadlines {
                 };
                 tx.put(due_key(&d), &d)?;
             }
-            Event::OrderPaid(e) => settle(tx, &e.order_id, Some(true))?,
-            Event::OrderCancelled(e) => settle(tx, &e.order_id, Some(false))?,
-            Event::OrderExpired(e) => settle(tx, &e.order_id, Some(false))?,
+            Event::OrderPaid(e) => settle(tx, order(tx, &e.order_id)?, &e.order_id, Some(true))?,
+            Event::OrderCancelled(e) => {
+                settle(tx, order(tx, &e.order_id)?, &e.order_id, Some(false))?
+            }
+            Event::OrderExpired(e) => {
+                settle(tx, order(tx, &e.order_id)?, &e.order_id, Some(false))?
+            }
             // A paid order voided later was still paid in time (the domain's
-            // `was_paid`): voiding leaves `paid` as it was.
-            Event::OrderVoided(e) => settle(tx, &e.order_id, None)?,
-            Event::OrderAttachedToContract(e) => {
+            // `was_paid`): voiding leaves `paid` as it was. A paid order's row
+            // is gone unless a payment-request contract still tracks it.
+            Event::OrderVoided(e) => {
+                if let Some(row) = tx.get::<OrderRow>(&order_key(&e.order_id))? {
+                    settle(tx, row, &e.order_id, None)?;
+                }
+            }
+            // Only payment-request contracts are tracked here (they have a
+            // row); an order contract's paid orders need no deadline.
+            Event::OrderAttachedToContract(e)
+                if tx.get_raw(&contract_key(&e.contract_no))?.is_some() =>
+            {
                 let mut row = order(tx, &e.order_id)?;
                 row.contract = Some(e.contract_no.clone());
-                tx.put(order_key(&e.order_id), &row)?;
+                save(tx, &e.order_id, &row)?;
             }
             Event::OrderReleasedFromContract(e) => {
-                let mut row = order(tx, &e.order_id)?;
-                if row.contract.as_ref() == Some(&e.contract_no) {
-                    row.contract = None;
-                    tx.put(order_key(&e.order_id), &row)?;
+                if let Some(mut row) = tx.get::<OrderRow>(&order_key(&e.order_id))? {
+                    if row.contract.as_ref() == Some(&e.contract_no) {
+                        row.contract = None;
+                        save(tx, &e.order_id, &row)?;
+                    }
                 }
             }
             Event::ContractApplied(e) if e.terms.kind() == ContractKind::PaymentRequest => {
@@ -158,10 +173,26 @@ fn order(tx: &Tx<'_>, id: &OrderId) -> Result<OrderRow, ProjectionError> {
         .ok_or_else(|| ProjectionError::Corrupt(format!("deadlines: order {id} unknown")))
 }
 
+/// Keeps an order's row while it matters here: while unpaid (it expires),
+/// or while a payment-request contract tracks it. Otherwise it is removed,
+/// so the view holds only pending work, not history.
+fn save(tx: &mut Tx<'_>, id: &OrderId, row: &OrderRow) -> Result<(), ProjectionError> {
+    if row.unpaid || row.contract.is_some() {
+        tx.put(order_key(id), row)
+    } else {
+        tx.delete(order_key(id));
+        Ok(())
+    }
+}
+
 /// An order left Unpaid: it no longer expires, and its contract's deadline
 /// may move. `paid` is its new paid-ness, or `None` to keep it.
-fn settle(tx: &mut Tx<'_>, id: &OrderId, paid: Option<bool>) -> Result<(), ProjectionError> {
-    let mut row = order(tx, id)?;
+fn settle(
+    tx: &mut Tx<'_>,
+    mut row: OrderRow,
+    id: &OrderId,
+    paid: Option<bool>,
+) -> Result<(), ProjectionError> {
     if row.unpaid {
         tx.delete(due_key(&Deadline {
             due: row.deadline,
@@ -171,7 +202,7 @@ fn settle(tx: &mut Tx<'_>, id: &OrderId, paid: Option<bool>) -> Result<(), Proje
     row.unpaid = false;
     row.paid = paid.unwrap_or(row.paid);
     let contract = row.contract.clone();
-    tx.put(order_key(id), &row)?;
+    save(tx, id, &row)?;
     if let Some(no) = contract {
         reschedule(tx, &no)?;
     }

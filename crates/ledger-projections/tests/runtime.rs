@@ -79,7 +79,7 @@ impl Projection for CrashingAt {
         "deadlines"
     }
     fn version(&self) -> u32 {
-        1
+        Deadlines.version()
     }
     fn apply(
         &self,
@@ -192,7 +192,7 @@ async fn a_rebuild_while_commands_arrive_never_shows_a_partial_view() {
     follower.abort();
 }
 
-/// The deadlines projection under a newer version number.
+/// The deadlines projection under the next version number.
 struct DeadlinesV2;
 
 impl Projection for DeadlinesV2 {
@@ -200,7 +200,7 @@ impl Projection for DeadlinesV2 {
         "deadlines"
     }
     fn version(&self) -> u32 {
-        2
+        Deadlines.version() + 1
     }
     fn apply(
         &self,
@@ -221,7 +221,10 @@ async fn a_changed_version_rebuilds_on_open() {
             .await
             .unwrap();
         p.catch_up().await.unwrap();
-        assert_eq!((p.status()[0].version, p.status()[0].generation), (1, 1));
+        assert_eq!(
+            (p.status()[0].version, p.status()[0].generation),
+            (Deadlines.version(), 1)
+        );
         dump(&p, "deadlines")
     };
     let p = Projector::open(dir.path(), store.clone(), vec![Arc::new(DeadlinesV2)])
@@ -230,7 +233,7 @@ async fn a_changed_version_rebuilds_on_open() {
     let status = &p.status()[0];
     assert_eq!(
         (status.version, status.generation, status.checkpoint),
-        (2, 2, store.head().position)
+        (Deadlines.version() + 1, 2, store.head().position)
     );
     assert_eq!(dump(&p, "deadlines"), before);
     // And the same version again does not rebuild.

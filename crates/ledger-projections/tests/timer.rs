@@ -380,3 +380,39 @@ async fn a_query_holding_the_old_generation_still_reads_after_a_rebuild() {
     w.projector.rebuild("deadlines", |_| {}).await.unwrap();
     assert_eq!(w.projector.status()[0].generation, 3);
 }
+
+#[tokio::test]
+async fn the_deadlines_view_keeps_only_pending_work() {
+    let w = world().await;
+    for i in 0..6 {
+        place_due(&w, &format!("O{i}"), d1()).await;
+    }
+    for i in 0..3 {
+        let pay = Command::PayOrder(pay_order(&format!("O{i}"), &format!("PAY-{i}")));
+        w.ledger
+            .execute(pay, meta(&format!("pay-{i}"), service()))
+            .await
+            .unwrap();
+    }
+    let cancel = Command::CancelOrder(ledger_domain::order::CancelOrder {
+        order_id: order_id("O3"),
+    });
+    w.ledger
+        .execute(cancel, meta("cancel", service()))
+        .await
+        .unwrap();
+    payment_request(&w, "HT1", &["O4"]).await;
+    w.projector.catch_up().await.unwrap();
+    // Pending: O4 (expiry, row, contract member), O5 (expiry, row), HT1
+    // (invalidation, row), plus the checkpoint. Settled orders leave nothing.
+    assert_eq!(w.projector.view("deadlines").unwrap().len(), 2 + 2 + 2 + 1);
+
+    w.clock.set(d1());
+    w.timer.tick().await.unwrap();
+    w.projector.catch_up().await.unwrap();
+    assert_eq!(
+        w.projector.view("deadlines").unwrap().len(),
+        1,
+        "only the checkpoint is left"
+    );
+}
