@@ -24,12 +24,12 @@ use crate::state::{AggregateId, Event, State};
 /// lowercase with no trailing period; [`Violation::code`] is stable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Violation {
-    #[error("{event} for absent {aggregate}")]
+    #[error("{aggregate} is absent ({event})")]
     AggregateAbsent {
         event: &'static str,
         aggregate: AggregateId,
     },
-    #[error("{event} for {aggregate}, which already exists")]
+    #[error("{aggregate} already exists ({event})")]
     AggregateExists {
         event: &'static str,
         aggregate: AggregateId,
@@ -44,13 +44,13 @@ pub enum Violation {
     },
     #[error("order {0}: the payment deadline is not after the order time")]
     DeadlineNotAfterPlacement(OrderId),
-    #[error("{event}: order {order_id} is {status}, not unpaid")]
+    #[error("order {order_id} is {status}, not unpaid ({event})")]
     OrderNotUnpaid {
         event: &'static str,
         order_id: OrderId,
         status: &'static str,
     },
-    #[error("{event}: order {order_id} is at or past its payment deadline")]
+    #[error("order {order_id} is at or past its payment deadline ({event})")]
     DeadlinePassed {
         event: &'static str,
         order_id: OrderId,
@@ -75,7 +75,7 @@ pub enum Violation {
         order_id: OrderId,
         contract_no: ContractNo,
     },
-    #[error("{event}: contract {contract_no} is {status}, not live")]
+    #[error("contract {contract_no} is {status}, not live ({event})")]
     ContractNotLive {
         event: &'static str,
         contract_no: ContractNo,
