@@ -10,6 +10,7 @@
 //! loads them into a [`State`] and calls [`decide`]. Every [`Event`] names
 //! its own aggregate ([`Event::aggregate_id`]).
 
+pub mod audit;
 pub mod catalog;
 pub mod context;
 pub mod contract;

@@ -2,6 +2,8 @@
 
 use std::collections::HashSet;
 
+use chrono::{DateTime, Utc};
+
 use super::types::*;
 use crate::context::{Actor, Context};
 use crate::error::{check_optional_text, check_text, DomainError};
@@ -59,16 +61,16 @@ fn release_orders(state: &State, c: &AppliedContract, ctx: &Context) -> Vec<Even
 }
 
 /// The first (earliest-deadline) associated order that is past its deadline
-/// at `ctx.time` and was never paid (a paid order voided later was paid in
+/// at `at` and was never paid (a paid order voided later was paid in
 /// time).
-fn overdue_order<'a>(
+pub(crate) fn overdue_order<'a>(
     state: &State,
     c: &'a AppliedContract,
-    ctx: &Context,
+    at: DateTime<Utc>,
 ) -> Option<&'a ContractOrder> {
     c.orders()
         .iter()
-        .filter(|o| o.payment_deadline <= ctx.time)
+        .filter(|o| o.payment_deadline <= at)
         .filter(|o| {
             !state
                 .order(&o.order_id)
@@ -221,7 +223,9 @@ pub fn convert(
             })
         }
     }
-    if c.terms().kind() == ContractKind::PaymentRequest && overdue_order(state, c, ctx).is_some() {
+    if c.terms().kind() == ContractKind::PaymentRequest
+        && overdue_order(state, c, ctx.time).is_some()
+    {
         return Err(DomainError::ContractOverdue(cmd.contract_no.clone()));
     }
     Ok(vec![Event::ContractConverted(ContractConverted {
@@ -307,7 +311,7 @@ pub fn invalidate(
         }
         _ => {}
     }
-    let overdue = overdue_order(state, c, ctx)
+    let overdue = overdue_order(state, c, ctx.time)
         .ok_or_else(|| DomainError::ContractNotOverdue(cmd.contract_no.clone()))?;
     let mut events = vec![Event::ContractInvalidated(ContractInvalidated {
         contract_no: cmd.contract_no.clone(),

@@ -8,6 +8,7 @@
 mod decide;
 mod types;
 
+pub(crate) use decide::overdue_order;
 pub use decide::{
     apply, convert, edit_remarks, invalidate, void, MAX_CONTRACT_ORDERS, MAX_REMARKS_CHARS,
 };

@@ -1,0 +1,447 @@
+//! Legality of recorded events: is an event a transition the domain rules
+//! allow from the state before it?
+//!
+//! `decide` turns commands into events; an auditor holds only the events.
+//! [`check`] states, for one recorded event and the state of the aggregates
+//! it touches or reads, whether a decision could have recorded it. It is
+//! pure (no I/O, no clock) and reuses the deciders' own helpers (pricing,
+//! statuses, overdue orders), so the rules live in one place.
+//!
+//! Only what an event itself carries is checked: actor permissions and input
+//! shapes are the command's business and are not in the event payloads.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+
+use crate::contract::{self, AppliedContract, ContractKind, ContractStatus, MAX_CONTRACT_ORDERS};
+use crate::ids::{ContractNo, LineItemId, OrderId};
+use crate::money::Money;
+use crate::order::{OrderStatus, PlacedOrder};
+use crate::state::{AggregateId, Event, State};
+
+/// Why a recorded event is not a transition the rules allow. Messages are
+/// lowercase with no trailing period; [`Violation::code`] is stable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Violation {
+    #[error("{aggregate} is absent ({event})")]
+    AggregateAbsent {
+        event: &'static str,
+        aggregate: AggregateId,
+    },
+    #[error("{aggregate} already exists ({event})")]
+    AggregateExists {
+        event: &'static str,
+        aggregate: AggregateId,
+    },
+    #[error("order {order_id}: line item {line} has deductions above its list price")]
+    DeductionsExceedPrice { order_id: OrderId, line: LineItemId },
+    #[error("order {order_id}: amount due {given} is not the sum of its lines ({expected})")]
+    AmountDueMismatch {
+        order_id: OrderId,
+        expected: Money,
+        given: Money,
+    },
+    #[error("order {0}: the payment deadline is not after the order time")]
+    DeadlineNotAfterPlacement(OrderId),
+    #[error("order {order_id} is {status}, not unpaid ({event})")]
+    OrderNotUnpaid {
+        event: &'static str,
+        order_id: OrderId,
+        status: &'static str,
+    },
+    #[error("order {order_id} is at or past its payment deadline ({event})")]
+    DeadlinePassed {
+        event: &'static str,
+        order_id: OrderId,
+    },
+    #[error("order {order_id}: paid {paid}, amount due {due}")]
+    PaymentAmountMismatch {
+        order_id: OrderId,
+        due: Money,
+        paid: Money,
+    },
+    #[error("order {0}: vouchers exceed the payment amount")]
+    VouchersExceedPayment(OrderId),
+    #[error("order {0} expired before its payment deadline")]
+    ExpiredBeforeDeadline(OrderId),
+    #[error("order {order_id} is {status} and cannot be voided")]
+    OrderNotVoidable {
+        order_id: OrderId,
+        status: &'static str,
+    },
+    #[error("order {order_id} is already in live contract {contract_no}")]
+    OrderInLiveContract {
+        order_id: OrderId,
+        contract_no: ContractNo,
+    },
+    #[error("contract {contract_no} is {status}, not live ({event})")]
+    ContractNotLive {
+        event: &'static str,
+        contract_no: ContractNo,
+        status: &'static str,
+    },
+    #[error("order {order_id} is not one of contract {contract_no}'s orders")]
+    OrderNotInContract {
+        order_id: OrderId,
+        contract_no: ContractNo,
+    },
+    #[error("order {order_id} is not attached to contract {contract_no}")]
+    OrderNotAttached {
+        order_id: OrderId,
+        contract_no: ContractNo,
+    },
+    #[error("contract {contract_no} covers {count} orders, not 1 to 200")]
+    ContractOrderCount {
+        contract_no: ContractNo,
+        count: usize,
+    },
+    #[error("contract {contract_no} lists order {order_id} twice")]
+    DuplicateContractOrder {
+        contract_no: ContractNo,
+        order_id: OrderId,
+    },
+    #[error("contract {contract_no}: order {order_id} belongs to another customer")]
+    OrderOfAnotherCustomer {
+        contract_no: ContractNo,
+        order_id: OrderId,
+    },
+    #[error("contract {contract_no}: order {order_id} is {status}, an order contract covers only paid orders")]
+    OrderNotPaid {
+        contract_no: ContractNo,
+        order_id: OrderId,
+        status: &'static str,
+    },
+    #[error("contract {contract_no} is {status}, not a draft")]
+    ContractNotDraft {
+        contract_no: ContractNo,
+        status: &'static str,
+    },
+    #[error("contract {0} is not a payment-request contract")]
+    NotPaymentRequestContract(ContractNo),
+    #[error("contract {0} has an unpaid order past its deadline")]
+    ContractOverdue(ContractNo),
+    #[error("contract {contract_no} has no order overdue at {at}")]
+    ContractNotOverdue {
+        contract_no: ContractNo,
+        at: DateTime<Utc>,
+    },
+}
+
+impl Violation {
+    /// The stable code: part of the API, never renamed.
+    pub fn code(&self) -> &'static str {
+        use Violation::*;
+        match self {
+            AggregateAbsent { .. } => "aggregate_absent",
+            AggregateExists { .. } => "aggregate_exists",
+            DeductionsExceedPrice { .. } => "deductions_exceed_price",
+            AmountDueMismatch { .. } => "amount_due_mismatch",
+            DeadlineNotAfterPlacement(_) => "deadline_not_after_order_time",
+            OrderNotUnpaid { .. } => "order_not_unpaid",
+            DeadlinePassed { .. } => "payment_deadline_passed",
+            PaymentAmountMismatch { .. } => "payment_amount_mismatch",
+            VouchersExceedPayment(_) => "vouchers_exceed_payment",
+            ExpiredBeforeDeadline(_) => "payment_deadline_not_reached",
+            OrderNotVoidable { .. } => "order_not_voidable",
+            OrderInLiveContract { .. } => "order_in_live_contract",
+            ContractNotLive { .. } => "contract_not_live",
+            OrderNotInContract { .. } => "order_not_in_contract",
+            OrderNotAttached { .. } => "order_not_attached",
+            ContractOrderCount { .. } => "contract_order_count",
+            DuplicateContractOrder { .. } => "duplicate_contract_order",
+            OrderOfAnotherCustomer { .. } => "order_of_another_customer",
+            OrderNotPaid { .. } => "order_not_paid",
+            ContractNotDraft { .. } => "contract_not_draft",
+            NotPaymentRequestContract(_) => "not_payment_request_contract",
+            ContractOverdue(_) => "contract_overdue",
+            ContractNotOverdue { .. } => "contract_not_overdue",
+        }
+    }
+}
+
+fn order<'a>(state: &'a State, event: &Event, id: &OrderId) -> Result<&'a PlacedOrder, Violation> {
+    state
+        .order(id)
+        .placed()
+        .ok_or_else(|| Violation::AggregateAbsent {
+            event: event.name(),
+            aggregate: AggregateId::Order(id.clone()),
+        })
+}
+
+fn contract<'a>(
+    state: &'a State,
+    event: &Event,
+    no: &ContractNo,
+) -> Result<&'a AppliedContract, Violation> {
+    state
+        .contract(no)
+        .applied()
+        .ok_or_else(|| Violation::AggregateAbsent {
+            event: event.name(),
+            aggregate: AggregateId::Contract(no.clone()),
+        })
+}
+
+fn unpaid(event: &Event, o: &PlacedOrder) -> Result<(), Violation> {
+    if o.is_unpaid() {
+        Ok(())
+    } else {
+        Err(Violation::OrderNotUnpaid {
+            event: event.name(),
+            order_id: o.spec().order_id.clone(),
+            status: o.status().name(),
+        })
+    }
+}
+
+fn before_deadline(event: &Event, o: &PlacedOrder, at: DateTime<Utc>) -> Result<(), Violation> {
+    if at < o.payment_deadline() {
+        Ok(())
+    } else {
+        Err(Violation::DeadlinePassed {
+            event: event.name(),
+            order_id: o.spec().order_id.clone(),
+        })
+    }
+}
+
+fn live<'a>(
+    state: &'a State,
+    event: &Event,
+    no: &ContractNo,
+) -> Result<&'a AppliedContract, Violation> {
+    let c = contract(state, event, no)?;
+    if c.status().is_live() {
+        Ok(c)
+    } else {
+        Err(Violation::ContractNotLive {
+            event: event.name(),
+            contract_no: no.clone(),
+            status: c.status().name(),
+        })
+    }
+}
+
+/// Whether `event` is a transition the domain rules allow from `state`
+/// (which must hold the aggregates the event touches and reads: its own,
+/// and for contract events the orders and customer they name).
+pub fn check(state: &State, event: &Event) -> Result<(), Violation> {
+    let own = event.aggregate_id();
+    let creates = matches!(
+        event,
+        Event::OrderPlaced(_) | Event::ContractApplied(_) | Event::CustomerRegistered(_)
+    );
+    let exists = match &own {
+        AggregateId::Order(id) => state.order(id).placed().is_some(),
+        AggregateId::Contract(no) => state.contract(no).applied().is_some(),
+        AggregateId::Customer(id) => state.customer(id).registered().is_some(),
+    };
+    match (creates, exists) {
+        (true, true) => {
+            return Err(Violation::AggregateExists {
+                event: event.name(),
+                aggregate: own,
+            })
+        }
+        (false, false) => {
+            return Err(Violation::AggregateAbsent {
+                event: event.name(),
+                aggregate: own,
+            })
+        }
+        _ => {}
+    }
+
+    match event {
+        Event::OrderPlaced(e) => {
+            let spec = &e.spec;
+            if state.customer(&spec.customer_id).registered().is_none() {
+                return Err(Violation::AggregateAbsent {
+                    event: event.name(),
+                    aggregate: AggregateId::Customer(spec.customer_id.clone()),
+                });
+            }
+            let mut due = Some(Money::ZERO);
+            for line in &spec.line_items {
+                let line_due =
+                    line.pricing
+                        .amount_due()
+                        .ok_or_else(|| Violation::DeductionsExceedPrice {
+                            order_id: spec.order_id.clone(),
+                            line: line.id.clone(),
+                        })?;
+                due = due.and_then(|d| d.checked_add(line_due));
+            }
+            match due {
+                Some(d) if d == spec.amount_due => {}
+                other => {
+                    return Err(Violation::AmountDueMismatch {
+                        order_id: spec.order_id.clone(),
+                        expected: other.unwrap_or(Money::ZERO),
+                        given: spec.amount_due,
+                    })
+                }
+            }
+            if e.payment_deadline <= e.placed_at {
+                return Err(Violation::DeadlineNotAfterPlacement(spec.order_id.clone()));
+            }
+        }
+        Event::OrderPaid(e) => {
+            let o = order(state, event, &e.order_id)?;
+            unpaid(event, o)?;
+            before_deadline(event, o, e.paid_at)?;
+            if e.payment.amount != o.spec().amount_due {
+                return Err(Violation::PaymentAmountMismatch {
+                    order_id: e.order_id.clone(),
+                    due: o.spec().amount_due,
+                    paid: e.payment.amount,
+                });
+            }
+            if e.payment.cash_amount().is_none() {
+                return Err(Violation::VouchersExceedPayment(e.order_id.clone()));
+            }
+        }
+        Event::OrderCancelled(e) => {
+            let o = order(state, event, &e.order_id)?;
+            unpaid(event, o)?;
+            before_deadline(event, o, e.cancelled_at)?;
+        }
+        Event::OrderExpired(e) => {
+            let o = order(state, event, &e.order_id)?;
+            unpaid(event, o)?;
+            if e.expired_at < o.payment_deadline() {
+                return Err(Violation::ExpiredBeforeDeadline(e.order_id.clone()));
+            }
+        }
+        Event::OrderVoided(e) => {
+            let o = order(state, event, &e.order_id)?;
+            if !matches!(o.status(), OrderStatus::Unpaid | OrderStatus::Paid { .. }) {
+                return Err(Violation::OrderNotVoidable {
+                    order_id: e.order_id.clone(),
+                    status: o.status().name(),
+                });
+            }
+        }
+        Event::OrderAttachedToContract(e) => {
+            let o = order(state, event, &e.order_id)?;
+            if let Some(current) = o.contract() {
+                let current_live = state
+                    .contract(current)
+                    .applied()
+                    .is_none_or(|c| c.status().is_live());
+                if current_live {
+                    return Err(Violation::OrderInLiveContract {
+                        order_id: e.order_id.clone(),
+                        contract_no: current.clone(),
+                    });
+                }
+            }
+            let c = live(state, event, &e.contract_no)?;
+            if !c.orders().iter().any(|co| co.order_id == e.order_id) {
+                return Err(Violation::OrderNotInContract {
+                    order_id: e.order_id.clone(),
+                    contract_no: e.contract_no.clone(),
+                });
+            }
+        }
+        Event::OrderReleasedFromContract(e) => {
+            let o = order(state, event, &e.order_id)?;
+            if o.contract() != Some(&e.contract_no) {
+                return Err(Violation::OrderNotAttached {
+                    order_id: e.order_id.clone(),
+                    contract_no: e.contract_no.clone(),
+                });
+            }
+        }
+        Event::ContractApplied(e) => check_applied(state, event, e)?,
+        Event::ContractConverted(e) => {
+            let c = contract(state, event, &e.contract_no)?;
+            if *c.status() != ContractStatus::Draft {
+                return Err(Violation::ContractNotDraft {
+                    contract_no: e.contract_no.clone(),
+                    status: c.status().name(),
+                });
+            }
+            if c.terms().kind() == ContractKind::PaymentRequest
+                && contract::overdue_order(state, c, e.converted_at).is_some()
+            {
+                return Err(Violation::ContractOverdue(e.contract_no.clone()));
+            }
+        }
+        Event::ContractVoided(e) => {
+            live(state, event, &e.contract_no)?;
+        }
+        Event::ContractInvalidated(e) => {
+            let c = live(state, event, &e.contract_no)?;
+            if c.terms().kind() != ContractKind::PaymentRequest {
+                return Err(Violation::NotPaymentRequestContract(e.contract_no.clone()));
+            }
+            if contract::overdue_order(state, c, e.invalidated_at).is_none() {
+                return Err(Violation::ContractNotOverdue {
+                    contract_no: e.contract_no.clone(),
+                    at: e.invalidated_at,
+                });
+            }
+        }
+        // Existence (checked above) is all these need.
+        Event::ContractRemarksEdited(_)
+        | Event::CustomerRegistered(_)
+        | Event::RealNameCertified(_)
+        | Event::RemittanceAccountSet(_) => {}
+    }
+    Ok(())
+}
+
+fn check_applied(
+    state: &State,
+    event: &Event,
+    e: &contract::ContractApplied,
+) -> Result<(), Violation> {
+    let count = e.orders.len();
+    if count == 0 || count > MAX_CONTRACT_ORDERS {
+        return Err(Violation::ContractOrderCount {
+            contract_no: e.contract_no.clone(),
+            count,
+        });
+    }
+    if state.customer(&e.customer_id).registered().is_none() {
+        return Err(Violation::AggregateAbsent {
+            event: event.name(),
+            aggregate: AggregateId::Customer(e.customer_id.clone()),
+        });
+    }
+    let mut seen = HashSet::with_capacity(count);
+    for co in &e.orders {
+        if !seen.insert(&co.order_id) {
+            return Err(Violation::DuplicateContractOrder {
+                contract_no: e.contract_no.clone(),
+                order_id: co.order_id.clone(),
+            });
+        }
+        let o = order(state, event, &co.order_id)?;
+        if o.spec().customer_id != e.customer_id {
+            return Err(Violation::OrderOfAnotherCustomer {
+                contract_no: e.contract_no.clone(),
+                order_id: co.order_id.clone(),
+            });
+        }
+        match e.terms.kind() {
+            ContractKind::Order => {
+                if !o.is_paid() {
+                    return Err(Violation::OrderNotPaid {
+                        contract_no: e.contract_no.clone(),
+                        order_id: co.order_id.clone(),
+                        status: o.status().name(),
+                    });
+                }
+            }
+            ContractKind::PaymentRequest => {
+                unpaid(event, o)?;
+                before_deadline(event, o, e.applied_at)?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,518 @@
+//! `audit::check`: every event a decision records passes, and each kind of
+//! illegal recorded event is caught with its code.
+
+mod kit;
+
+use chrono::{DateTime, Utc};
+
+use kit::*;
+use ledger_domain::audit::{check, Violation};
+use ledger_domain::contract::{ContractKind, ContractOrder};
+use ledger_domain::{evolve, Actor, Command, Event, State};
+
+/// Asserts `event` is refused after `history` with `code`; returns the violation.
+#[track_caller]
+fn refused(history: &[Event], event: Event, code: &str) -> Violation {
+    let state = state_of(history);
+    match check(&state, &event) {
+        Ok(()) => panic!("{} was accepted, expected {code}", event.name()),
+        Err(v) => {
+            assert_eq!(
+                v.code(),
+                code,
+                "{} refused with another violation: {v}",
+                event.name()
+            );
+            let message = v.to_string();
+            assert!(
+                message.starts_with(|c: char| c.is_lowercase()) && !message.ends_with('.'),
+                "{message}"
+            );
+            v
+        }
+    }
+}
+
+/// Asserts `event` is legal after `history`.
+#[track_caller]
+fn accepted(history: &[Event], event: Event) {
+    let state = state_of(history);
+    if let Err(v) = check(&state, &event) {
+        panic!("{} refused with {} ({v})", event.name(), v.code());
+    }
+}
+
+fn concat(parts: &[Vec<Event>]) -> Vec<Event> {
+    parts.concat()
+}
+
+/// Alice, ready for contracts, with O1 (and `more`) placed at t0.
+fn with_orders(orders: &[&str]) -> Vec<Event> {
+    let mut h = ready_customer(&alice());
+    h.extend(orders.iter().map(|o| placed_subscription(o, &alice())));
+    h
+}
+
+fn deadline() -> DateTime<Utc> {
+    t0() + days(7)
+}
+
+// ---- A valid history --------------------------------------------------------
+
+#[test]
+fn every_event_of_a_decided_history_passes() {
+    let alice_acts = as_customer(&alice());
+    let steps: Vec<(Command, Actor, DateTime<Utc>)> = vec![
+        (register_customer(&alice()), service(), t0()),
+        (certify(&alice()), service(), t0()),
+        (set_remittance(&alice()), operator(), t0()),
+        (register_customer(&bob()), service(), t0()),
+        (
+            place(subscription_order(&oid("O1"), &alice())),
+            service(),
+            t0(),
+        ),
+        (
+            place(subscription_order(&oid("O2"), &alice())),
+            service(),
+            t0(),
+        ),
+        (
+            place(subscription_order(&oid("O3"), &alice())),
+            service(),
+            t0(),
+        ),
+        (
+            place(subscription_order(&oid("O4"), &alice())),
+            service(),
+            t0(),
+        ),
+        (
+            place(pay_as_you_go_order(&oid("O5"), &alice())),
+            service(),
+            t0(),
+        ),
+        (pay_in_full("O1", "P1"), alice_acts.clone(), t0() + hours(1)),
+        (
+            apply_contract("K1", &alice(), ContractKind::Order, &["O1"]),
+            alice_acts.clone(),
+            t0() + hours(2),
+        ),
+        (convert_contract("K1"), alice_acts.clone(), t0() + hours(2)),
+        (
+            edit_remarks("K1", "archived"),
+            alice_acts.clone(),
+            t0() + hours(2),
+        ),
+        (
+            apply_contract("K2", &alice(), ContractKind::PaymentRequest, &["O2"]),
+            alice_acts.clone(),
+            t0() + hours(3),
+        ),
+        (void_contract("K2"), alice_acts.clone(), t0() + hours(3)),
+        (
+            apply_contract("K3", &alice(), ContractKind::PaymentRequest, &["O2", "O3"]),
+            alice_acts.clone(),
+            t0() + hours(4),
+        ),
+        (convert_contract("K3"), alice_acts.clone(), t0() + hours(4)),
+        (cancel("O4"), alice_acts.clone(), t0() + hours(5)),
+        (void_order("O1"), operator(), t0() + hours(6)),
+        (void_contract("K1"), operator(), t0() + hours(6)),
+        (void_order("O5"), operator(), t0() + hours(6)),
+        (expire("O2"), system(), deadline()),
+        (invalidate_contract("K3"), system(), deadline()),
+        (expire("O3"), system(), deadline()),
+    ];
+    let mut state = State::default();
+    let mut names = std::collections::BTreeSet::new();
+    for (command, actor, time) in steps {
+        let name = command.name();
+        let events = decide_checked(&state, &command, &ctx(actor, time))
+            .unwrap_or_else(|e| panic!("{name} refused: {e}"));
+        assert!(!events.is_empty(), "{name} recorded nothing");
+        for event in &events {
+            if let Err(v) = check(&state, event) {
+                panic!(
+                    "{} (from {name}) refused by audit: {} ({v})",
+                    event.name(),
+                    v.code()
+                );
+            }
+            names.insert(event.name());
+            state = evolve(state, event);
+        }
+    }
+    // Every event type was checked at least once.
+    assert_eq!(names.len(), 15, "{names:?}");
+}
+
+// ---- Existence --------------------------------------------------------------
+
+#[test]
+fn an_event_for_an_absent_aggregate_is_illegal() {
+    refused(
+        &ready_customer(&alice()),
+        paid_in_full("O1", t0()),
+        "aggregate_absent",
+    );
+    refused(&[], real_name_certified(&alice(), t0()), "aggregate_absent");
+    refused(
+        &with_orders(&["O1"]),
+        contract_converted("K1", t0()),
+        "aggregate_absent",
+    );
+    // An order placed for an unregistered customer.
+    refused(&[], placed_subscription("O1", &alice()), "aggregate_absent");
+}
+
+#[test]
+fn a_creation_event_for_an_existing_aggregate_is_illegal() {
+    refused(
+        &with_orders(&["O1"]),
+        placed_subscription("O1", &alice()),
+        "aggregate_exists",
+    );
+    refused(
+        &ready_customer(&alice()),
+        customer_registered(&alice(), t0()),
+        "aggregate_exists",
+    );
+}
+
+// ---- Orders -----------------------------------------------------------------
+
+#[test]
+fn an_order_whose_lines_do_not_add_up_is_illegal() {
+    let mut spec = subscription_order(&oid("O1"), &alice());
+    spec.amount_due = money("1290.01");
+    refused(
+        &ready_customer(&alice()),
+        order_placed(spec, t0()),
+        "amount_due_mismatch",
+    );
+}
+
+#[test]
+fn a_line_with_deductions_above_its_list_price_is_illegal() {
+    let mut spec = subscription_order(&oid("O1"), &alice());
+    spec.line_items[1].pricing.coupon_amount = money("500.00");
+    refused(
+        &ready_customer(&alice()),
+        order_placed(spec, t0()),
+        "deductions_exceed_price",
+    );
+}
+
+#[test]
+fn a_deadline_not_after_the_order_time_is_illegal() {
+    let spec = subscription_order(&oid("O1"), &alice());
+    refused(
+        &ready_customer(&alice()),
+        order_placed_with_deadline(spec, t0(), t0()),
+        "deadline_not_after_order_time",
+    );
+}
+
+#[test]
+fn paying_an_order_that_is_not_unpaid_is_illegal() {
+    let h = concat(&[with_orders(&["O1"]), vec![paid_in_full("O1", t0())]]);
+    refused(&h, paid_in_full("O1", t0() + hours(1)), "order_not_unpaid");
+}
+
+#[test]
+fn paying_at_the_deadline_is_illegal() {
+    let h = with_orders(&["O1"]);
+    accepted(&h, paid_in_full("O1", deadline() - secs(1)));
+    refused(
+        &h,
+        paid_in_full("O1", deadline()),
+        "payment_deadline_passed",
+    );
+}
+
+#[test]
+fn paying_another_amount_than_due_is_illegal() {
+    refused(
+        &with_orders(&["O1"]),
+        order_paid("O1", payment("P1", "1289.99"), t0()),
+        "payment_amount_mismatch",
+    );
+}
+
+#[test]
+fn vouchers_above_the_payment_are_illegal() {
+    let mut p = payment("P1", SUBSCRIPTION_DUE);
+    p.vouchers = vec![voucher("CP-1", "1000.00"), voucher("CP-2", "290.01")];
+    refused(
+        &with_orders(&["O1"]),
+        order_paid("O1", p, t0()),
+        "vouchers_exceed_payment",
+    );
+}
+
+#[test]
+fn cancelling_an_order_that_is_not_unpaid_is_illegal() {
+    let h = concat(&[with_orders(&["O1"]), vec![paid_in_full("O1", t0())]]);
+    refused(
+        &h,
+        order_cancelled("O1", t0() + hours(1)),
+        "order_not_unpaid",
+    );
+    // And an unpaid order past its deadline is the timer's to expire.
+    refused(
+        &with_orders(&["O1"]),
+        order_cancelled("O1", deadline()),
+        "payment_deadline_passed",
+    );
+}
+
+#[test]
+fn expiring_before_the_deadline_or_a_closed_order_is_illegal() {
+    let h = with_orders(&["O1"]);
+    accepted(&h, order_expired("O1", deadline()));
+    refused(
+        &h,
+        order_expired("O1", deadline() - secs(1)),
+        "payment_deadline_not_reached",
+    );
+    let paid = concat(&[h, vec![paid_in_full("O1", t0())]]);
+    refused(&paid, order_expired("O1", deadline()), "order_not_unpaid");
+}
+
+#[test]
+fn voiding_a_cancelled_or_voided_order_is_illegal() {
+    let h = concat(&[with_orders(&["O1"]), vec![order_cancelled("O1", t0())]]);
+    refused(&h, order_voided("O1", t0()), "order_not_voidable");
+    let h = concat(&[with_orders(&["O1"]), vec![order_voided("O1", t0())]]);
+    refused(&h, order_voided("O1", t0()), "order_not_voidable");
+}
+
+// ---- Attach and release -----------------------------------------------------
+
+fn paid_in_k1() -> Vec<Event> {
+    concat(&[
+        with_orders(&["O1"]),
+        vec![paid_in_full("O1", t0())],
+        contract_applied_and_attached("K1", &alice(), ContractKind::Order, &["O1"], t0()),
+    ])
+}
+
+#[test]
+fn attaching_an_order_already_in_a_live_contract_is_illegal() {
+    let h = concat(&[
+        paid_in_k1(),
+        vec![contract_applied(
+            "K2",
+            &alice(),
+            ContractKind::Order,
+            &["O1"],
+            t0(),
+        )],
+    ]);
+    refused(&h, attached("O1", "K2", t0()), "order_in_live_contract");
+}
+
+#[test]
+fn attaching_to_a_contract_that_is_not_live_is_illegal() {
+    // K2 voided: its orders went back; attaching to it again is illegal.
+    let h = concat(&[
+        with_orders(&["O1"]),
+        vec![paid_in_full("O1", t0())],
+        vec![contract_applied(
+            "K2",
+            &alice(),
+            ContractKind::Order,
+            &["O1"],
+            t0(),
+        )],
+        vec![contract_voided("K2", t0())],
+    ]);
+    refused(&h, attached("O1", "K2", t0()), "contract_not_live");
+    // A contract never applied.
+    refused(
+        &with_orders(&["O1"]),
+        attached("O1", "K9", t0()),
+        "aggregate_absent",
+    );
+}
+
+#[test]
+fn attaching_an_order_the_contract_does_not_list_is_illegal() {
+    let h = concat(&[
+        with_orders(&["O1", "O2"]),
+        vec![paid_in_full("O1", t0()), paid_in_full("O2", t0())],
+        vec![contract_applied(
+            "K1",
+            &alice(),
+            ContractKind::Order,
+            &["O1"],
+            t0(),
+        )],
+    ]);
+    refused(&h, attached("O2", "K1", t0()), "order_not_in_contract");
+}
+
+#[test]
+fn releasing_from_a_contract_the_order_is_not_attached_to_is_illegal() {
+    refused(
+        &paid_in_k1(),
+        released("O1", "K2", t0()),
+        "order_not_attached",
+    );
+    refused(
+        &with_orders(&["O1"]),
+        released("O1", "K1", t0()),
+        "order_not_attached",
+    );
+}
+
+// ---- Contracts --------------------------------------------------------------
+
+#[test]
+fn a_contract_of_no_or_too_many_orders_is_illegal() {
+    refused(
+        &with_orders(&[]),
+        contract_applied("K1", &alice(), ContractKind::Order, &[], t0()),
+        "contract_order_count",
+    );
+    let names: Vec<String> = (0..201).map(|i| format!("O{i}")).collect();
+    let orders: Vec<ContractOrder> = names.iter().map(|o| contract_order(o, t0())).collect();
+    refused(
+        &with_orders(&[]),
+        contract_applied_with("K1", &alice(), ContractKind::Order, orders, t0()),
+        "contract_order_count",
+    );
+}
+
+#[test]
+fn a_contract_listing_an_order_twice_is_illegal() {
+    let h = concat(&[with_orders(&["O1"]), vec![paid_in_full("O1", t0())]]);
+    refused(
+        &h,
+        contract_applied("K1", &alice(), ContractKind::Order, &["O1", "O1"], t0()),
+        "duplicate_contract_order",
+    );
+}
+
+#[test]
+fn a_contract_with_another_customers_order_is_illegal() {
+    let h = concat(&[
+        with_orders(&[]),
+        ready_customer(&bob()),
+        vec![placed_subscription("O1", &bob()), paid_in_full("O1", t0())],
+    ]);
+    refused(
+        &h,
+        contract_applied("K1", &alice(), ContractKind::Order, &["O1"], t0()),
+        "order_of_another_customer",
+    );
+}
+
+#[test]
+fn an_order_contract_with_an_unpaid_order_is_illegal() {
+    refused(
+        &with_orders(&["O1"]),
+        contract_applied("K1", &alice(), ContractKind::Order, &["O1"], t0()),
+        "order_not_paid",
+    );
+}
+
+#[test]
+fn a_payment_request_contract_with_a_paid_or_overdue_order_is_illegal() {
+    let h = concat(&[with_orders(&["O1"]), vec![paid_in_full("O1", t0())]]);
+    refused(
+        &h,
+        contract_applied("K1", &alice(), ContractKind::PaymentRequest, &["O1"], t0()),
+        "order_not_unpaid",
+    );
+    refused(
+        &with_orders(&["O1"]),
+        contract_applied(
+            "K1",
+            &alice(),
+            ContractKind::PaymentRequest,
+            &["O1"],
+            deadline(),
+        ),
+        "payment_deadline_passed",
+    );
+}
+
+#[test]
+fn converting_a_contract_that_is_not_a_draft_is_illegal() {
+    let h = concat(&[paid_in_k1(), vec![contract_converted("K1", t0())]]);
+    refused(&h, contract_converted("K1", t0()), "contract_not_draft");
+}
+
+#[test]
+fn converting_an_overdue_payment_request_contract_is_illegal() {
+    let h = concat(&[
+        with_orders(&["O1"]),
+        contract_applied_and_attached("K1", &alice(), ContractKind::PaymentRequest, &["O1"], t0()),
+    ]);
+    accepted(&h, contract_converted("K1", deadline() - secs(1)));
+    refused(&h, contract_converted("K1", deadline()), "contract_overdue");
+}
+
+#[test]
+fn voiding_a_contract_that_is_not_live_is_illegal() {
+    let h = concat(&[
+        paid_in_k1(),
+        vec![contract_voided("K1", t0()), released("O1", "K1", t0())],
+    ]);
+    refused(&h, contract_voided("K1", t0()), "contract_not_live");
+}
+
+#[test]
+fn invalidating_an_order_contract_is_illegal() {
+    refused(
+        &paid_in_k1(),
+        contract_invalidated("K1", "O1", deadline()),
+        "not_payment_request_contract",
+    );
+}
+
+#[test]
+fn invalidating_without_an_overdue_order_is_illegal() {
+    let h = concat(&[
+        with_orders(&["O1"]),
+        contract_applied_and_attached("K1", &alice(), ContractKind::PaymentRequest, &["O1"], t0()),
+    ]);
+    accepted(&h, contract_invalidated("K1", "O1", deadline()));
+    refused(
+        &h,
+        contract_invalidated("K1", "O1", deadline() - secs(1)),
+        "contract_not_overdue",
+    );
+    // Paid in time: never overdue, even once voided later.
+    let paid = concat(&[
+        h,
+        vec![
+            paid_in_full("O1", t0()),
+            order_voided("O1", t0() + hours(1)),
+        ],
+    ]);
+    refused(
+        &paid,
+        contract_invalidated("K1", "O1", deadline()),
+        "contract_not_overdue",
+    );
+}
+
+#[test]
+fn invalidating_a_contract_that_is_not_live_is_illegal() {
+    let h = concat(&[
+        with_orders(&["O1"]),
+        contract_applied_and_attached("K1", &alice(), ContractKind::PaymentRequest, &["O1"], t0()),
+        vec![
+            contract_invalidated("K1", "O1", deadline()),
+            released("O1", "K1", deadline()),
+        ],
+    ]);
+    refused(
+        &h,
+        contract_invalidated("K1", "O1", deadline()),
+        "contract_not_live",
+    );
+}
