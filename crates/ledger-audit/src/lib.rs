@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use ledger_app::streams::stream_id;
-use ledger_codec::{envelope, payload, CodecError, EventData, RecordedEvent};
+use ledger_codec::{envelope, payload, CodecError, RecordedEvent};
 use ledger_domain::audit::{check, Violation};
 use ledger_domain::{evolve, State};
 use ledger_store::{
@@ -119,24 +119,9 @@ impl fmt::Display for ChainBreak {
 }
 
 /// The chain hash of a record's contents: its envelope re-encoded exactly as
-/// it was sealed (`envelope::reseal` asserts the recorded hash in debug
-/// builds, which a tampered record must not trip).
+/// it was sealed, compared by the caller with the hash it carries.
 fn content_hash(record: &RecordedEvent) -> Result<Digest, CodecError> {
-    let data = EventData {
-        event_type: record.event_type.clone(),
-        schema_version: record.schema_version,
-        event_id: record.metadata.event_id,
-        payload: record.payload.clone(),
-    };
-    let (bytes, _) = envelope::seal(
-        record.position,
-        &record.stream_id,
-        record.stream_version,
-        &record.metadata.command,
-        &data,
-        record.prev_hash,
-    )?;
-    Ok(envelope::chain_hash(&bytes))
+    Ok(envelope::chain_hash(&envelope::reseal(record)?))
 }
 
 /// Walks the whole log of `store` and proves it (see the crate docs).
