@@ -1,0 +1,115 @@
+//! The data directory's layout and opening it.
+//!
+//! ```text
+//! <data-dir>/log/          the event log (sled engine)
+//! <data-dir>/projections/  read models and checkpoints (sled)
+//! <data-dir>/keys.json     access keys (mode 0600)
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ledger_app::{Clock, Ledger, LedgerConfig};
+use ledger_projections::contracts::ContractsProjection;
+use ledger_projections::deadlines::Deadlines;
+use ledger_projections::{OrdersProjection, Projection, ProjectionError, Projector};
+use ledger_store::{DynStore, StoreError};
+use ledger_store_sled::SledStore;
+
+/// Why an operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum OpsError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Projection(#[from] ProjectionError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// The paths of one data directory.
+#[derive(Clone, Debug)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    pub fn new(root: impl Into<PathBuf>) -> DataDir {
+        DataDir { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn log(&self) -> PathBuf {
+        self.root.join("log")
+    }
+
+    pub fn projections(&self) -> PathBuf {
+        self.root.join("projections")
+    }
+
+    pub fn keys(&self) -> PathBuf {
+        self.root.join("keys.json")
+    }
+
+    /// Creates the directory if missing.
+    pub fn create(&self) -> Result<(), OpsError> {
+        std::fs::create_dir_all(&self.root).map_err(|source| OpsError::Io {
+            path: self.root.clone(),
+            source,
+        })
+    }
+
+    /// Opens the event log (sled takes an exclusive lock on it: one process
+    /// at a time).
+    pub fn open_store(&self) -> Result<Arc<SledStore>, OpsError> {
+        self.create()?;
+        Ok(SledStore::open(self.log())?)
+    }
+
+    /// Every projection the ledger runs, in a fixed order.
+    pub fn projections_list() -> Vec<Arc<dyn Projection>> {
+        vec![
+            Arc::new(OrdersProjection),
+            Arc::new(ContractsProjection),
+            Arc::new(Deadlines),
+        ]
+    }
+
+    /// Opens the log, the ledger and the projections (caught up).
+    pub async fn open(&self, clock: Arc<dyn Clock>) -> Result<Node, OpsError> {
+        let sled = self.open_store()?;
+        let store: DynStore = sled.clone();
+        let ledger = Arc::new(Ledger::new(
+            store.clone(),
+            clock.clone(),
+            LedgerConfig::default(),
+        ));
+        let projector =
+            Projector::open(self.projections(), store.clone(), Self::projections_list()).await?;
+        projector.catch_up().await?;
+        Ok(Node {
+            sled,
+            store,
+            ledger,
+            projector,
+            clock,
+        })
+    }
+}
+
+/// An opened data directory.
+pub struct Node {
+    pub sled: Arc<SledStore>,
+    pub store: DynStore,
+    pub ledger: Arc<Ledger>,
+    pub projector: Arc<Projector>,
+    pub clock: Arc<dyn Clock>,
+}

@@ -1,0 +1,91 @@
+//! `LedgerCommands`: each RPC turns its request into a domain command and
+//! executes it with the caller as the actor.
+
+use std::sync::Arc;
+
+use ledger_app::{CommandMeta, Outcome};
+use ledger_domain::Command;
+use tonic::{Request, Response, Status};
+use tracing::info;
+
+use super::{caller, convert};
+use crate::errors::ApiError;
+use crate::pb;
+use crate::pb::ledger_commands_server::LedgerCommands;
+use crate::server::State;
+
+pub struct Commands {
+    state: Arc<State>,
+}
+
+impl Commands {
+    pub fn new(state: Arc<State>) -> Commands {
+        Commands { state }
+    }
+
+    async fn run<T>(
+        &self,
+        req: Request<T>,
+        header: impl Fn(&T) -> Option<&pb::CommandHeader>,
+        convert: impl FnOnce(T) -> Result<Command, ApiError>,
+    ) -> Result<Response<pb::CommandReply>, Status> {
+        let caller = caller(&req)?;
+        let body = req.into_inner();
+        let header = header(&body)
+            .cloned()
+            .ok_or_else(|| ApiError::bad_parameter("header with a command_id is required"))?;
+        let command = convert(body)?;
+        let mut meta = CommandMeta::new(header.command_id.clone(), caller.actor.clone());
+        meta.causation_id = Some(header.causation_id).filter(|s| !s.is_empty());
+        meta.correlation_id = Some(header.correlation_id).filter(|s| !s.is_empty());
+        let name = command.name();
+        let outcome = self.state.execute(command, meta).await?;
+        info!(
+            command = name,
+            command_id = %header.command_id,
+            actor = %caller.actor,
+            position = outcome.position.0,
+            deduplicated = outcome.deduplicated,
+            "command accepted"
+        );
+        Ok(Response::new(reply(&outcome)))
+    }
+}
+
+fn reply(o: &Outcome) -> pb::CommandReply {
+    pb::CommandReply {
+        position: o.position.0,
+        deduplicated: o.deduplicated,
+        events: o.events.iter().map(|e| e.name().to_owned()).collect(),
+    }
+}
+
+macro_rules! rpcs {
+    ($($method:ident($req:ty) => $convert:path;)*) => {
+        #[tonic::async_trait]
+        impl LedgerCommands for Commands {
+            $(
+                async fn $method(
+                    &self,
+                    req: Request<$req>,
+                ) -> Result<Response<pb::CommandReply>, Status> {
+                    self.run(req, |r| r.header.as_ref(), $convert).await
+                }
+            )*
+        }
+    };
+}
+
+rpcs! {
+    place_order(pb::PlaceOrderRequest) => convert::place_order;
+    pay_order(pb::PayOrderRequest) => convert::pay_order;
+    cancel_order(pb::CancelOrderRequest) => convert::cancel_order;
+    void_order(pb::VoidOrderRequest) => convert::void_order;
+    apply_contract(pb::ApplyContractRequest) => convert::apply_contract;
+    convert_contract(pb::ConvertContractRequest) => convert::convert_contract;
+    void_contract(pb::VoidContractRequest) => convert::void_contract;
+    edit_contract_remarks(pb::EditContractRemarksRequest) => convert::edit_contract_remarks;
+    register_customer(pb::RegisterCustomerRequest) => convert::register_customer;
+    certify_real_name(pb::CertifyRealNameRequest) => convert::certify_real_name;
+    set_remittance_account(pb::SetRemittanceAccountRequest) => convert::set_remittance_account;
+}

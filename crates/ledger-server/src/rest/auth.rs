@@ -1,0 +1,99 @@
+//! HTTP authentication: an SDK-HMAC-SHA256 `Authorization` header or an
+//! `X-Auth-Token`. The authenticated [`Caller`] goes into the request's
+//! extensions; handlers take it with the [`Authenticated`] extractor.
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{FromRequestParts, Request, State as AxumState};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use crate::auth::{Caller, SignedParts};
+use crate::config::MAX_BODY_BYTES;
+use crate::errors::ApiError;
+
+/// Paths served without authentication.
+const PUBLIC_PATHS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
+
+/// Middleware: authenticates every request but the public paths.
+pub async fn authenticate(
+    AxumState(state): AxumState<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if PUBLIC_PATHS.contains(&req.uri().path()) {
+        return next.run(req).await;
+    }
+    let (mut parts, body) = req.into_parts();
+    let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => {
+            return ApiError::new(
+                "body_too_large",
+                format!("request body exceeds {MAX_BODY_BYTES} bytes"),
+            )
+            .into_response()
+        }
+    };
+    match caller_of(&state, &parts, &bytes) {
+        Ok(caller) => {
+            parts.extensions.insert(caller);
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+fn caller_of(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Caller, ApiError> {
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .map(|v| {
+                v.to_str()
+                    .map_err(|_| ApiError::unauthenticated(format!("{name} is not ascii")))
+            })
+            .transpose()
+    };
+    if let Some(authorization) = header("authorization")? {
+        let headers = parts
+            .headers
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        let signed = SignedParts {
+            method: parts.method.as_str(),
+            raw_path: parts.uri.path(),
+            raw_query: parts.uri.query(),
+            headers,
+            body,
+        };
+        return state
+            .keys
+            .by_signature(authorization, &signed, state.clock.now());
+    }
+    if let Some(token) = header("x-auth-token")? {
+        return state.keys.by_token(token);
+    }
+    Err(ApiError::unauthenticated(
+        "missing authorization: sign the request (SDK-HMAC-SHA256) or send X-Auth-Token",
+    ))
+}
+
+/// The authenticated caller of a request.
+pub struct Authenticated(pub Caller);
+
+impl<S: Send + Sync> FromRequestParts<S> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .map(Authenticated)
+            .ok_or_else(|| ApiError::unauthenticated("request was not authenticated"))
+    }
+}

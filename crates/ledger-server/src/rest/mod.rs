@@ -1,0 +1,100 @@
+//! The HTTP face (axum): the Huawei Cloud BSS-intl compatible API at the
+//! root, the `/v1` resources (Baidu-style order list, contracts, CSV),
+//! health, readiness and metrics. Every response carries `X-Request-Id`.
+
+mod auth;
+mod huawei;
+mod v1;
+
+use std::sync::Arc;
+
+use axum::extract::{MatchedPath, Request, State as AxumState};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use tracing::Instrument;
+
+use crate::server::State;
+
+pub use auth::Authenticated;
+
+pub type AppState = Arc<State>;
+
+/// The response header naming the request.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Every route.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .merge(huawei::routes())
+        .merge(v1::routes())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), request_id))
+        .with_state(state)
+}
+
+/// Live: the process answers.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready: the log is open and every projection is caught up with it.
+async fn readyz(AxumState(state): AxumState<AppState>) -> Response {
+    let behind: Vec<String> = state
+        .projector
+        .status()
+        .into_iter()
+        .filter(|s| s.lag > 0)
+        .map(|s| format!("{} lags {} events", s.name, s.lag))
+        .collect();
+    if behind.is_empty() {
+        "ready".into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, behind.join("\n")).into_response()
+    }
+}
+
+async fn metrics(AxumState(state): AxumState<AppState>) -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.render(&state.projector),
+    )
+        .into_response()
+}
+
+/// Names each request (`X-Request-Id`, kept if the client sent one that is
+/// short and printable) and counts it by route and status.
+async fn request_id(AxumState(state): AxumState<AppState>, req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_graphic()))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let span =
+        tracing::info_span!("http", request_id = %id, method = %req.method(), route = %route);
+    let mut res = next.run(req).instrument(span).await;
+    state.metrics.http_request(&route, res.status().as_u16());
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(REQUEST_ID_HEADER, v);
+    }
+    res
+}

@@ -1,0 +1,51 @@
+//! `order-ledger`: argument parsing and wiring only.
+
+mod ops;
+mod serve;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// An event-sourced order ledger for a cloud's billing center.
+#[derive(Parser)]
+#[command(name = "order-ledger", version, about)]
+struct Cli {
+    /// Settings file (TOML). Flags override environment variables, which
+    /// override the file.
+    #[arg(long, global = true, env = "ORDER_LEDGER_CONFIG")]
+    config: Option<PathBuf>,
+    /// The data directory [default: ledger-data].
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the ledger: gRPC for upstream services, REST for customers' tools.
+    Serve(serve::ServeArgs),
+    #[command(flatten)]
+    Ops(ops::OpsCommand),
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let config = serve::load_config(cli.config.as_deref(), cli.data_dir.clone())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve::run(config, args).await,
+            Command::Ops(cmd) => ops::run(config, cmd).await,
+        }
+    })
+}
