@@ -30,6 +30,28 @@ pub enum OpsError {
     },
     #[error("{0}")]
     Invalid(String),
+    #[error(transparent)]
+    Codec(#[from] ledger_codec::CodecError),
+    #[error(transparent)]
+    Query(#[from] ledger_projections::QueryError),
+    /// A line of an import file that cannot be read.
+    #[error("line {line}: {reason}")]
+    Format { line: u64, reason: String },
+    /// A copied record that would not come out identical.
+    #[error("position {position}: {reason}")]
+    Mismatch {
+        position: ledger_store::Position,
+        reason: String,
+    },
+    /// A restored or imported log that does not verify.
+    #[error("the copy does not verify: {0}")]
+    Audit(#[from] crate::audit::AuditFailure),
+    #[error("no log in {0}")]
+    NoLog(PathBuf),
+    #[error(
+        "{0} is not empty: restore and import need a data directory without a log or projections"
+    )]
+    NotEmpty(PathBuf),
 }
 
 /// The paths of one data directory.
@@ -72,6 +94,31 @@ impl DataDir {
     pub fn open_store(&self) -> Result<Arc<SledStore>, OpsError> {
         self.create()?;
         Ok(SledStore::open(self.log())?)
+    }
+
+    /// Opens the event log of a data directory that must already hold one
+    /// (for audits and copies, which must not create an empty log).
+    pub fn open_existing_store(&self) -> Result<Arc<SledStore>, OpsError> {
+        if !self.log().is_dir() {
+            return Err(OpsError::NoLog(self.log()));
+        }
+        Ok(SledStore::open(self.log())?)
+    }
+
+    /// Refuses a directory that holds a log or projections (a `keys.json`
+    /// is fine: keys are not part of a backup or an export).
+    pub fn check_empty(&self) -> Result<(), OpsError> {
+        for path in [self.log(), self.projections()] {
+            let occupied = match std::fs::read_dir(&path) {
+                Ok(mut entries) => entries.next().is_some(),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+                Err(source) => return Err(OpsError::Io { path, source }),
+            };
+            if occupied {
+                return Err(OpsError::NotEmpty(self.root.clone()));
+            }
+        }
+        Ok(())
     }
 
     /// Every projection the ledger runs, in a fixed order.

@@ -1,7 +1,30 @@
 //! Operations on an order-ledger data directory: its layout, opening it,
 //! and the auditors' and operators' jobs that work on it offline or inside
 //! a running server.
+//!
+//! - [`audit`]: verify a log (with an expected head), its head;
+//! - [`replay`]: states and list views as of a position or a time;
+//! - [`history`]: every record of a stream;
+//! - [`copy`]: re-append a log identically; JSON-lines export and import;
+//! - [`backup`]: backups and restores;
+//! - [`projections`]: status and rebuilds, offline;
+//! - [`forensic`]: reading a log the engine refuses.
+//!
+//! Library functions take a store or paths and a progress callback; they
+//! never print.
 
+pub mod audit;
+pub mod backup;
+pub mod copy;
 mod data_dir;
+pub mod forensic;
+pub mod history;
+pub mod projections;
+pub mod records;
+pub mod replay;
+mod replay_json;
 
+pub use audit::{verify_dir, verify_store, AuditFailure, ExpectedHead, HeadInfo};
+pub use backup::{backup, restore, BackupReport};
 pub use data_dir::{DataDir, Node, OpsError};
+pub use ledger_audit::Report;

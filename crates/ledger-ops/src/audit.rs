@@ -1,0 +1,239 @@
+//! `audit verify` and `audit head` on a data directory.
+//!
+//! [`verify_dir`] opens the log with the engine and walks it with
+//! [`ledger_audit::verify`]. If the engine refuses to open it (its recovery
+//! found damage), the walk runs over the raw segments instead
+//! ([`crate::forensic`]) so that the report names the first bad record and
+//! its stream, and says, for a broken link, whether a record was altered
+//! or the chain was re-linked.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use ledger_audit::{ChainBreak, Failure, FailureKind, Report};
+use ledger_store::{Digest, DynStore, Position, StoreError};
+
+use crate::forensic::{explain_link, stream_at, LinkBreak, RawLog};
+use crate::records::digest;
+use crate::{DataDir, OpsError};
+
+/// A head an auditor recorded earlier (`audit head`), to prove later that
+/// the record at that position still has that hash: `<position>:<hash>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExpectedHead {
+    pub position: Position,
+    pub hash: Digest,
+}
+
+impl FromStr for ExpectedHead {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (position, hash) = s
+            .split_once(':')
+            .ok_or("expected <position>:<hash>, e.g. 1042:9f86d0...")?;
+        let position: u64 = position
+            .trim()
+            .parse()
+            .map_err(|_| format!("{position:?} is not a position"))?;
+        if position == 0 {
+            return Err("positions start at 1".into());
+        }
+        Ok(ExpectedHead {
+            position: Position(position),
+            hash: digest(hash.trim(), "hash")?,
+        })
+    }
+}
+
+impl fmt::Display for ExpectedHead {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.position, self.hash)
+    }
+}
+
+/// The first problem an audit found: where, in which stream, and what.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("position {position}{}: {reason}", .stream.as_ref().map(|s| format!(" (stream {s})")).unwrap_or_default())]
+pub struct AuditFailure {
+    pub position: u64,
+    pub stream: Option<String>,
+    /// A stable code: those of [`FailureKind::code`], `corrupt` (the engine
+    /// or the raw reader could not read the record), `altered`,
+    /// `expected_head_missing`, `expected_head_mismatch`.
+    pub code: &'static str,
+    pub reason: String,
+}
+
+impl From<Failure> for AuditFailure {
+    fn from(f: Failure) -> AuditFailure {
+        let (code, reason) = match &f.reason {
+            FailureKind::Store(StoreError::Corrupt { reason, .. }) => ("corrupt", reason.clone()),
+            other => (other.code(), other.to_string()),
+        };
+        AuditFailure {
+            position: f.position.0,
+            stream: f.stream.map(|s| s.0),
+            code,
+            reason,
+        }
+    }
+}
+
+/// Walks `store` with [`ledger_audit::verify`], then checks `expect`.
+/// `progress(done, total)` after each batch.
+pub async fn verify_store(
+    store: &DynStore,
+    expect: Option<ExpectedHead>,
+    progress: impl FnMut(u64, u64),
+) -> Result<Report, AuditFailure> {
+    let report = ledger_audit::verify(store, progress).await?;
+    if let Some(e) = expect {
+        check_expected(store, &report, e).await?;
+    }
+    Ok(report)
+}
+
+async fn check_expected(
+    store: &DynStore,
+    report: &Report,
+    e: ExpectedHead,
+) -> Result<(), AuditFailure> {
+    if e.position > report.head_position {
+        return Err(AuditFailure {
+            position: e.position.0,
+            stream: None,
+            code: "expected_head_missing",
+            reason: format!(
+                "the log ends at position {}, before the recorded head {}",
+                report.head_position, e.position
+            ),
+        });
+    }
+    let record = store
+        .read_all(e.position, 1)
+        .await
+        .ok()
+        .and_then(|b| b.into_iter().next())
+        .filter(|r| r.position == e.position)
+        .ok_or_else(|| AuditFailure {
+            position: e.position.0,
+            stream: None,
+            code: "expected_head_missing",
+            reason: "the record cannot be read".into(),
+        })?;
+    if record.hash != e.hash {
+        return Err(AuditFailure {
+            position: e.position.0,
+            stream: Some(record.stream_id.0),
+            code: "expected_head_mismatch",
+            reason: format!(
+                "the record's hash is {}, the recorded head says {}",
+                record.hash, e.hash
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Verifies the log of a data directory (see the module docs). The outer
+/// error is an operational one (no log, in use, i/o); the inner one is
+/// what the audit found.
+pub async fn verify_dir(
+    dir: &DataDir,
+    expect: Option<ExpectedHead>,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<Result<Report, AuditFailure>, OpsError> {
+    let engine_failure = match dir.open_existing_store() {
+        Ok(sled) => {
+            let store: DynStore = sled.clone();
+            let verdict = verify_store(&store, expect, &mut progress).await;
+            drop(store);
+            sled.close().await?;
+            return Ok(verdict);
+        }
+        Err(OpsError::Store(StoreError::Corrupt { position, reason })) => AuditFailure {
+            position: position.0,
+            stream: None,
+            code: "corrupt",
+            reason,
+        },
+        Err(e) => return Err(e),
+    };
+    tracing::warn!(position = engine_failure.position, reason = %engine_failure.reason, "the engine refuses the log, reading its segments");
+    let raw: DynStore = RawLog::open(&dir.log())?;
+    let found = match ledger_audit::verify(&raw, &mut progress).await {
+        Ok(_) => None,
+        Err(f) => Some(explain(&raw, f).await),
+    };
+    Ok(Err(match found {
+        Some(f) if f.position <= engine_failure.position => f,
+        _ => AuditFailure {
+            stream: stream_at(raw.as_ref(), Position(engine_failure.position))
+                .await
+                .map(|s| s.0),
+            ..engine_failure
+        },
+    }))
+}
+
+/// Turns a failure of the raw walk into the most precise report.
+async fn explain(raw: &DynStore, f: Failure) -> AuditFailure {
+    let FailureKind::BrokenChain(ChainBreak::PrevHashMismatch { recorded, expected }) = f.reason
+    else {
+        return f.into();
+    };
+    let at = f.position;
+    let mut failure = AuditFailure::from(f);
+    match explain_link(raw.as_ref(), at, recorded).await {
+        Ok(LinkBreak::Linked(r)) => {
+            failure.reason = format!(
+                "{}; it is the hash of position {r}: records were removed, reordered or forged",
+                failure.reason
+            );
+        }
+        Ok(LinkBreak::Altered) => {
+            let before = Position(at.0 - 1);
+            failure = AuditFailure {
+                position: before.0,
+                stream: stream_at(raw.as_ref(), before).await.map(|s| s.0),
+                code: "altered",
+                reason: format!(
+                    "record was altered after position {at} was written: its hash is {expected}, position {at} recorded {recorded}"
+                ),
+            };
+        }
+        Ok(LinkBreak::Unknown) | Err(_) => {}
+    }
+    failure
+}
+
+/// The newest record's position and chain hash, and its time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HeadInfo {
+    pub position: u64,
+    pub hash: Digest,
+    pub recorded_at: Option<DateTime<Utc>>,
+}
+
+/// The head of `store`.
+pub async fn head_info(store: &DynStore) -> Result<HeadInfo, OpsError> {
+    let head = store.head();
+    let recorded_at = if head.position == Position::ORIGIN {
+        None
+    } else {
+        store
+            .read_all(head.position, 1)
+            .await?
+            .first()
+            .map(|r| r.metadata.command.recorded_at)
+    };
+    Ok(HeadInfo {
+        position: head.position.0,
+        hash: head.hash,
+        recorded_at,
+    })
+}
