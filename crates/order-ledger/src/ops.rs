@@ -12,7 +12,6 @@ mod projections;
 mod remote;
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use ledger_ops::{DataDir, OpsError};
@@ -118,5 +117,5 @@ fn print_json(value: &serde_json::Value) -> anyhow::Result<()> {
 
 /// A path argument that may be `-` for standard input or output.
 fn is_stdio(path: &std::path::Path) -> bool {
-    path == PathBuf::from("-")
+    path == std::path::Path::new("-")
 }
