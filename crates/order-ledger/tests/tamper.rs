@@ -78,7 +78,8 @@ async fn a_flipped_byte_inside_a_batch_names_the_altered_record() {
     let dir = tempfile::tempdir().unwrap();
     write_history(dir.path()).await;
     let log = DataDir::new(dir.path()).log();
-    let segments = read_segments(&log);
+    let segs = Segments::open(&log);
+    let segments = segs.read();
     // The HT1 application is one batch: the contract, then O1 and O2.
     let target = position_of(&segments, "order-O1", "OrderAttachedToContract");
     let seg = segments
@@ -96,9 +97,9 @@ async fn a_flipped_byte_inside_a_batch_names_the_altered_record() {
         .position(|w| w == fingerprint)
         .expect("fingerprint in the envelope");
     env[at] ^= 0x01;
-    edit_segments(&log, |t| {
-        t.insert(RawSegment::key(seg.first), seg.encode()).unwrap();
-    });
+    let t = &segs.tree;
+    t.insert(RawSegment::key(seg.first), seg.encode()).unwrap();
+    segs.close();
     let f = assert_fails_at(dir.path(), target.0, "altered");
     assert_eq!(f["stream"], "order-O1");
 }
@@ -108,15 +109,16 @@ async fn a_flipped_byte_in_the_head_record_fails_its_batch_trailer() {
     let dir = tempfile::tempdir().unwrap();
     let head = write_history(dir.path()).await;
     let log = DataDir::new(dir.path()).log();
-    let segments = read_segments(&log);
+    let segs = Segments::open(&log);
+    let segments = segs.read();
     let mut last = segments.last().unwrap().clone();
     let env = last.envelopes.last_mut().unwrap();
     let at = env.len() - 33;
     env[at] ^= 0x80;
-    edit_segments(&log, |t| {
-        t.insert(RawSegment::key(last.first), last.encode())
-            .unwrap();
-    });
+    let t = &segs.tree;
+    t.insert(RawSegment::key(last.first), last.encode())
+        .unwrap();
+    segs.close();
     let f = assert_fails_at(dir.path(), head.position.0, "corrupt");
     assert!(f["reason"].as_str().unwrap().contains("trailer"), "{f}");
 }
@@ -126,14 +128,15 @@ async fn a_deleted_record_is_a_gap_at_its_position() {
     let dir = tempfile::tempdir().unwrap();
     write_history(dir.path()).await;
     let log = DataDir::new(dir.path()).log();
-    let segments = read_segments(&log);
+    let segs = Segments::open(&log);
+    let segments = segs.read();
     let paid = position_of(&segments, "order-O2", "OrderPaid");
     assert!(segments
         .iter()
         .any(|s| s.first == paid && s.envelopes.len() == 1));
-    edit_segments(&log, |t| {
-        t.remove(RawSegment::key(paid)).unwrap().expect("removed");
-    });
+    let t = &segs.tree;
+    t.remove(RawSegment::key(paid)).unwrap().expect("removed");
+    segs.close();
     let f = assert_fails_at(dir.path(), paid.0, "gap");
     assert!(f["reason"]
         .as_str()
@@ -146,16 +149,17 @@ async fn two_reordered_records_are_caught_at_the_first() {
     let dir = tempfile::tempdir().unwrap();
     write_history(dir.path()).await;
     let log = DataDir::new(dir.path()).log();
-    let segments = read_segments(&log);
+    let segs = Segments::open(&log);
+    let segments = segs.read();
     let a = position_of(&segments, "order-O1", "OrderPaid");
     let b = Position(a.0 + 1);
     let sa = segments.iter().find(|s| s.first == a).unwrap().clone();
     let sb = segments.iter().find(|s| s.first == b).unwrap().clone();
     assert_eq!((sa.envelopes.len(), sb.envelopes.len()), (1, 1));
-    edit_segments(&log, |t| {
-        t.insert(RawSegment::key(a), sb.encode()).unwrap();
-        t.insert(RawSegment::key(b), sa.encode()).unwrap();
-    });
+    let t = &segs.tree;
+    t.insert(RawSegment::key(a), sb.encode()).unwrap();
+    t.insert(RawSegment::key(b), sa.encode()).unwrap();
+    segs.close();
     assert_fails_at(dir.path(), a.0, "gap");
 }
 
@@ -184,7 +188,8 @@ async fn a_forged_event_chained_to_the_wrong_predecessor_is_caught() {
     let dir = tempfile::tempdir().unwrap();
     let head = write_history(dir.path()).await;
     let log = DataDir::new(dir.path()).log();
-    let segments = read_segments(&log);
+    let segs = Segments::open(&log);
+    let segments = segs.read();
     let before_last = record_at(&segments, Position(head.position.0 - 1));
     // O1 paid again, linked to the record before the head: a
     // valid-looking hash, of the wrong record.
@@ -207,9 +212,9 @@ async fn a_forged_event_chained_to_the_wrong_predecessor_is_caught() {
         last_hash: forged.hash,
         guards: vec![],
     };
-    edit_segments(&log, |t| {
-        t.insert(RawSegment::key(seg.first), seg.encode()).unwrap();
-    });
+    let t = &segs.tree;
+    t.insert(RawSegment::key(seg.first), seg.encode()).unwrap();
+    segs.close();
     let f = assert_fails_at(dir.path(), head.position.0 + 1, "broken_chain");
     let reason = f["reason"].as_str().unwrap();
     assert!(
@@ -277,7 +282,8 @@ async fn an_illegal_transition_with_a_recomputed_chain_is_caught() {
     let dir = tempfile::tempdir().unwrap();
     let head = write_history(dir.path()).await;
     let log = DataDir::new(dir.path()).log();
-    let segments = read_segments(&log);
+    let segs = Segments::open(&log);
+    let segments = segs.read();
     // O1 paid a second time, right after its payment, the whole rest of
     // the log re-chained after it.
     let paid = position_of(&segments, "order-O1", "OrderPaid");
@@ -290,15 +296,12 @@ async fn an_illegal_transition_with_a_recomputed_chain_is_caught() {
         "forged-2",
     );
     let rewritten = rechain_with(&segments, paid, forged);
-    write_segments(&log, &rewritten);
+    segs.replace_all(&rewritten);
+    segs.close();
     // The engine accepts the rewritten log: the chain is whole.
-    let store = ledger_store_sled::SledStore::open(&log).expect("the engine opens it");
-    assert_eq!(
-        ledger_store::EventStore::head(store.as_ref()).position.0,
-        head.position.0 + 1
-    );
-    store.close().await.unwrap();
-    drop(store);
+    let engine = order_ledger(dir.path(), &["audit", "head", "--json"]);
+    assert!(engine.status.success(), "{}", stderr(&engine));
+    assert_eq!(json_of(&engine)["position"], head.position.0 + 1);
     let f = assert_fails_at(dir.path(), paid.0 + 1, "illegal");
     assert_eq!(f["stream"], "order-O1");
 }
@@ -325,10 +328,11 @@ async fn a_recorded_head_proves_a_truncation_and_a_rewrite() {
     // Dropping the newest batch leaves a log that chains: only the
     // recorded head shows what is missing.
     let log = DataDir::new(dir.path()).log();
-    let last = read_segments(&log).last().unwrap().first;
-    edit_segments(&log, |t| {
-        t.remove(RawSegment::key(last)).unwrap();
-    });
+    let segs = Segments::open(&log);
+    let last = segs.read().last().unwrap().first;
+    let t = &segs.tree;
+    t.remove(RawSegment::key(last)).unwrap();
+    segs.close();
     let (exit, _) = verify(dir.path(), &[]);
     assert_eq!(exit, 0);
     let (exit, json) = verify(dir.path(), &["--expect-head", &recorded]);

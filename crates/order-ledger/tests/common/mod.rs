@@ -177,36 +177,47 @@ pub async fn write_history(dir: &Path) -> Head {
     head
 }
 
-/// The segments of a closed log, in key order.
-pub fn read_segments(log: &Path) -> Vec<RawSegment> {
-    let db = sled::open(log).expect("sled");
-    let tree = db.open_tree(SEGMENTS_TREE).expect("tree");
-    tree.iter()
-        .map(|kv| {
-            let (k, v) = kv.expect("read");
-            let first = Position(u64::from_be_bytes(k.as_ref().try_into().unwrap()));
-            RawSegment::parse(first, &v).expect("segment")
-        })
-        .collect()
+/// A closed log's segments, opened once per test (a sled database
+/// dropped in this process may hold its lock a moment longer, so tests
+/// never reopen one here; the binary, another process, opens it next).
+pub struct Segments {
+    db: sled::Db,
+    pub tree: sled::Tree,
 }
 
-/// Changes a closed log's segments: `edit` gets the tree to rewrite.
-pub fn edit_segments(log: &Path, edit: impl FnOnce(&sled::Tree)) {
-    let db = sled::open(log).expect("sled");
-    let tree = db.open_tree(SEGMENTS_TREE).expect("tree");
-    edit(&tree);
-    db.flush().expect("flush");
-}
+impl Segments {
+    pub fn open(log: &Path) -> Segments {
+        let db = sled::open(log).expect("sled");
+        let tree = db.open_tree(SEGMENTS_TREE).expect("tree");
+        Segments { db, tree }
+    }
 
-/// Replaces every segment of a closed log.
-pub fn write_segments(log: &Path, segments: &[RawSegment]) {
-    edit_segments(log, |tree| {
-        tree.clear().expect("clear");
+    /// Every segment, in key order.
+    pub fn read(&self) -> Vec<RawSegment> {
+        self.tree
+            .iter()
+            .map(|kv| {
+                let (k, v) = kv.expect("read");
+                let first = Position(u64::from_be_bytes(k.as_ref().try_into().unwrap()));
+                RawSegment::parse(first, &v).expect("segment")
+            })
+            .collect()
+    }
+
+    /// Replaces every segment.
+    pub fn replace_all(&self, segments: &[RawSegment]) {
+        self.tree.clear().expect("clear");
         for s in segments {
-            tree.insert(RawSegment::key(s.first), s.encode())
+            self.tree
+                .insert(RawSegment::key(s.first), s.encode())
                 .expect("insert");
         }
-    });
+    }
+
+    /// Makes the edits durable and closes the log.
+    pub fn close(self) {
+        self.db.flush().expect("flush");
+    }
 }
 
 /// The record at `position` as stored (decoding its envelope).
