@@ -34,7 +34,7 @@ impl FromStr for ExpectedHead {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (position, hash) = s
             .split_once(':')
-            .ok_or("expected <position>:<hash>, e.g. 1042:9f86d0...")?;
+            .ok_or("expected <position>:<hash>, e.g. 1042:<64 hex digits>")?;
         let position: u64 = position
             .trim()
             .parse()

@@ -25,6 +25,10 @@ use ledger_store_sled::SEGMENTS_TREE;
 use crate::OpsError;
 
 const SEGMENT_FORMAT: u8 = 1;
+/// Attempts at taking sled's lock on a log the engine just closed,
+/// [`OPEN_LOCK_RETRY_MS`] apart.
+pub const OPEN_LOCK_ATTEMPTS: u32 = 100;
+pub const OPEN_LOCK_RETRY_MS: u64 = 10;
 const HEADER_LEN: usize = 1 + 4 + 32;
 
 /// A zero-event version check stored in a segment.
@@ -170,12 +174,24 @@ pub struct RawLog {
 }
 
 impl RawLog {
-    /// Opens the sled database in `log` (which must not be in use).
+    /// Opens the sled database in `log` (which must not be in use). The
+    /// engine may just have let go of it after refusing it: sled releases
+    /// a closed database's lock once its background i/o has finished, so
+    /// taking the lock is retried, [`OPEN_LOCK_ATTEMPTS`] times.
     pub fn open(log: &Path) -> Result<Arc<RawLog>, OpsError> {
-        let db = sled::Config::new()
-            .path(log)
-            .open()
-            .map_err(|e| OpsError::Store(sled_error(e)))?;
+        let mut attempt = 1;
+        let db = loop {
+            match sled::Config::new().path(log).open() {
+                Err(sled::Error::Io(e))
+                    if e.to_string().contains("could not acquire lock")
+                        && attempt < OPEN_LOCK_ATTEMPTS =>
+                {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(OPEN_LOCK_RETRY_MS));
+                }
+                other => break other.map_err(|e| OpsError::Store(sled_error(e)))?,
+            }
+        };
         let tree = db
             .open_tree(SEGMENTS_TREE)
             .map_err(|e| OpsError::Store(sled_error(e)))?;

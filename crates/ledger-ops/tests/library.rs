@@ -15,6 +15,19 @@ use ledger_store_memory::MemoryStore;
 use ledger_store_sled::{SledStore, SEGMENTS_TREE};
 use tests::*;
 
+/// Blocks until no handle of this process holds sled's lock on `dir`
+/// (sled lets go once a closed database's background i/o has finished).
+fn wait_released(dir: &std::path::Path) {
+    use fs2::FileExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(dir.join("db"))
+        .unwrap();
+    file.lock_exclusive().unwrap();
+    file.unlock().unwrap();
+}
+
 async fn all(store: &DynStore) -> Vec<RecordedEvent> {
     let mut out: Vec<RecordedEvent> = Vec::new();
     loop {
@@ -57,6 +70,7 @@ async fn the_raw_reader_reads_what_the_engine_reads() {
     drop(store);
     sled.close().await.unwrap();
     drop(sled);
+    wait_released(&log);
 
     {
         // Every segment re-encodes to its stored bytes.
@@ -68,6 +82,7 @@ async fn the_raw_reader_reads_what_the_engine_reads() {
             assert_eq!(RawSegment::parse(first, &v).unwrap().encode(), v.to_vec());
         }
     }
+    wait_released(&log);
     let raw: DynStore = RawLog::open(&log).unwrap();
     assert_eq!(raw.head(), head);
     assert_eq!(all(&raw).await, records);

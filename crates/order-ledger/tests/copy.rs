@@ -44,6 +44,9 @@ async fn assert_same_log(a: &Path, b: &Path) {
     drop((da, db));
     sa.close().await.unwrap();
     sb.close().await.unwrap();
+    drop((sa, sb));
+    wait_released(&DataDir::new(a).log());
+    wait_released(&DataDir::new(b).log());
 }
 
 fn verified_head(data: &Path) -> (String, u64) {
@@ -286,6 +289,7 @@ async fn the_library_backup_copies_a_store_in_use() {
         (head.position, head.hash, head.position.0)
     );
     s.close().await;
+    wait_released(&tmp.path().join("b").join("log"));
     let restored = ledger_ops::restore(
         &tmp.path().join("b"),
         &DataDir::new(tmp.path().join("r")),

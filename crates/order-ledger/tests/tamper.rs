@@ -99,7 +99,7 @@ async fn a_flipped_byte_inside_a_batch_names_the_altered_record() {
     env[at] ^= 0x01;
     let t = &segs.tree;
     t.insert(RawSegment::key(seg.first), seg.encode()).unwrap();
-    segs.close();
+    segs.close(&log);
     let f = assert_fails_at(dir.path(), target.0, "altered");
     assert_eq!(f["stream"], "order-O1");
 }
@@ -118,7 +118,7 @@ async fn a_flipped_byte_in_the_head_record_fails_its_batch_trailer() {
     let t = &segs.tree;
     t.insert(RawSegment::key(last.first), last.encode())
         .unwrap();
-    segs.close();
+    segs.close(&log);
     let f = assert_fails_at(dir.path(), head.position.0, "corrupt");
     assert!(f["reason"].as_str().unwrap().contains("trailer"), "{f}");
 }
@@ -136,7 +136,7 @@ async fn a_deleted_record_is_a_gap_at_its_position() {
         .any(|s| s.first == paid && s.envelopes.len() == 1));
     let t = &segs.tree;
     t.remove(RawSegment::key(paid)).unwrap().expect("removed");
-    segs.close();
+    segs.close(&log);
     let f = assert_fails_at(dir.path(), paid.0, "gap");
     assert!(f["reason"]
         .as_str()
@@ -159,7 +159,7 @@ async fn two_reordered_records_are_caught_at_the_first() {
     let t = &segs.tree;
     t.insert(RawSegment::key(a), sb.encode()).unwrap();
     t.insert(RawSegment::key(b), sa.encode()).unwrap();
-    segs.close();
+    segs.close(&log);
     assert_fails_at(dir.path(), a.0, "gap");
 }
 
@@ -214,7 +214,7 @@ async fn a_forged_event_chained_to_the_wrong_predecessor_is_caught() {
     };
     let t = &segs.tree;
     t.insert(RawSegment::key(seg.first), seg.encode()).unwrap();
-    segs.close();
+    segs.close(&log);
     let f = assert_fails_at(dir.path(), head.position.0 + 1, "broken_chain");
     let reason = f["reason"].as_str().unwrap();
     assert!(
@@ -297,7 +297,7 @@ async fn an_illegal_transition_with_a_recomputed_chain_is_caught() {
     );
     let rewritten = rechain_with(&segments, paid, forged);
     segs.replace_all(&rewritten);
-    segs.close();
+    segs.close(&log);
     // The engine accepts the rewritten log: the chain is whole.
     let engine = order_ledger(dir.path(), &["audit", "head", "--json"]);
     assert!(engine.status.success(), "{}", stderr(&engine));
@@ -332,7 +332,7 @@ async fn a_recorded_head_proves_a_truncation_and_a_rewrite() {
     let last = segs.read().last().unwrap().first;
     let t = &segs.tree;
     t.remove(RawSegment::key(last)).unwrap();
-    segs.close();
+    segs.close(&log);
     let (exit, _) = verify(dir.path(), &[]);
     assert_eq!(exit, 0);
     let (exit, json) = verify(dir.path(), &["--expect-head", &recorded]);

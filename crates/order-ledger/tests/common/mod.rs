@@ -109,6 +109,10 @@ impl Scenario {
         } = self.node;
         drop((store, ledger, projector));
         sled.close().await.expect("close");
+        let log = sled.path().to_path_buf();
+        drop(sled);
+        wait_released(&log);
+        wait_released(&log.with_file_name("projections"));
     }
 }
 
@@ -215,9 +219,26 @@ impl Segments {
     }
 
     /// Makes the edits durable and closes the log.
-    pub fn close(self) {
+    pub fn close(self, log: &Path) {
         self.db.flush().expect("flush");
+        drop(self);
+        wait_released(log);
     }
+}
+
+/// Waits until no handle of this process holds sled's lock on the
+/// database in `dir` (sled lets go once its background i/o of a closed
+/// database has finished): blocks on that very lock, then releases it, so
+/// the binary, run next, can take it.
+pub fn wait_released(dir: &Path) {
+    use fs2::FileExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(dir.join("db"))
+        .expect("sled's db file");
+    file.lock_exclusive().expect("sled's lock");
+    file.unlock().expect("unlock");
 }
 
 /// The record at `position` as stored (decoding its envelope).
