@@ -24,8 +24,8 @@ fn wait_released(dir: &std::path::Path) {
         .write(true)
         .open(dir.join("db"))
         .unwrap();
-    file.lock_exclusive().unwrap();
-    file.unlock().unwrap();
+    FileExt::lock_exclusive(&file).unwrap();
+    FileExt::unlock(&file).unwrap();
 }
 
 async fn all(store: &DynStore) -> Vec<RecordedEvent> {

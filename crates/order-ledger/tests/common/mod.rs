@@ -237,8 +237,8 @@ pub fn wait_released(dir: &Path) {
         .write(true)
         .open(dir.join("db"))
         .expect("sled's db file");
-    file.lock_exclusive().expect("sled's lock");
-    file.unlock().expect("unlock");
+    FileExt::lock_exclusive(&file).expect("sled's lock");
+    FileExt::unlock(&file).expect("unlock");
 }
 
 /// The record at `position` as stored (decoding its envelope).
