@@ -1,5 +1,6 @@
 //! `order-ledger`: argument parsing and wiring only.
 
+mod call;
 mod demo;
 mod keys;
 mod ops;
@@ -33,6 +34,8 @@ enum Command {
     Keys(keys::KeysCommand),
     /// Load a realistic sample into a new data directory.
     DemoData,
+    /// Call a gRPC method of a running server with a JSON request.
+    Call(call::CallArgs),
     #[command(flatten)]
     Ops(ops::OpsCommand),
 }
@@ -54,6 +57,7 @@ fn main() -> anyhow::Result<()> {
             Command::Serve(args) => serve::run(config, args).await,
             Command::Keys(cmd) => keys::run(&config, cmd),
             Command::DemoData => demo::run(&config).await,
+            Command::Call(args) => call::run(args).await,
             Command::Ops(cmd) => ops::run(config, cmd).await,
         }
     })
