@@ -333,3 +333,46 @@ async fn a_restart_keeps_the_log_keys_and_command_ids() {
     assert_eq!(again.position, placed.position);
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn rest_requests_without_credentials_are_refused_in_the_huawei_error_shape() {
+    let server = TestServer::start().await;
+    let http = reqwest::Client::new();
+    let base = server.http_url();
+
+    let res = http
+        .get(format!("{base}/v2/orders/customer-orders"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.headers().contains_key("x-request-id"));
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error_code"], "CBC.0155");
+
+    let res = http
+        .get(format!("{base}/v2/orders/customer-orders"))
+        .header("X-Auth-Token", "olt_wrong")
+        .header("X-Request-Id", "req-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(
+        res.headers()["x-request-id"],
+        "req-42",
+        "a client's id is kept"
+    );
+
+    let key = server.create_key(Role::Service);
+    let res = http
+        .get(format!("{base}/no/such/resource"))
+        .header("X-Auth-Token", key.token.expose())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "not_found");
+    server.shutdown().await;
+}
