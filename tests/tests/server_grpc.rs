@@ -7,6 +7,7 @@ use ledger_server::pb;
 use tests::server::{pb_header, pb_onboard, pb_place_order, TestServer};
 use tokio_stream::StreamExt;
 use tonic::Code;
+use tonic_types::StatusExt;
 
 const CUSTOMER: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 
@@ -22,6 +23,13 @@ fn assert_refused(status: &tonic::Status, grpc: Code, code: &str) {
         "{status:?}"
     );
     assert!(status.message().starts_with(code), "{}", status.message());
+    let info = status
+        .get_error_details()
+        .error_info()
+        .cloned()
+        .expect("an ErrorInfo detail");
+    assert_eq!(info.reason, code);
+    assert_eq!(info.domain, "order-ledger");
 }
 
 fn pay(command_id: &str, order: &str, amount: &str) -> pb::PayOrderRequest {
@@ -331,5 +339,48 @@ async fn a_restart_keeps_the_log_keys_and_command_ids() {
         .into_inner();
     assert!(again.deduplicated, "command ids survive a restart");
     assert_eq!(again.position, placed.position);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn rest_requests_without_credentials_are_refused_in_the_huawei_error_shape() {
+    let server = TestServer::start().await;
+    let http = reqwest::Client::new();
+    let base = server.http_url();
+
+    let res = http
+        .get(format!("{base}/v2/orders/customer-orders"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.headers().contains_key("x-request-id"));
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error_code"], "CBC.0155");
+
+    let res = http
+        .get(format!("{base}/v2/orders/customer-orders"))
+        .header("X-Auth-Token", "olt_wrong")
+        .header("X-Request-Id", "req-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(
+        res.headers()["x-request-id"],
+        "req-42",
+        "a client's id is kept"
+    );
+
+    let key = server.create_key(Role::Service);
+    let res = http
+        .get(format!("{base}/no/such/resource"))
+        .header("X-Auth-Token", key.token.expose())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "not_found");
     server.shutdown().await;
 }
