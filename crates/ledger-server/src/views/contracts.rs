@@ -187,3 +187,57 @@ pub async fn detail(
     })
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn a_list_row_names_kind_status_period_and_operations() {
+        let t = Utc.with_ymd_and_hms(2024, 11, 22, 8, 0, 0).unwrap();
+        let status = ContractStatus::Invalid {
+            invalidated_at: t,
+            converted_at: None,
+        };
+        let row = ContractListRow {
+            contract_no: "EC1".parse().unwrap(),
+            kind: ContractKind::PaymentRequest,
+            order_count: 1,
+            order_ids: vec!["CS1".parse().unwrap()],
+            remarks: String::new(),
+            applied_at: t,
+            valid_from: None,
+            valid_to: Some(t),
+            operations: ContractOperations::of(&status),
+            status_kind: ContractStatusKind::of(&status),
+            status,
+        };
+        assert_eq!(
+            contract_row(&row),
+            json!({
+                "contract_no": "EC1",
+                "kind": "payment_request",
+                "kind_name": "Payment request contract",
+                "order_count": 1,
+                "order_ids": ["CS1"],
+                "remarks": "",
+                "applied_at": "2024-11-22T08:00:00Z",
+                "valid_period": {"from": null, "to": "2024-11-22T08:00:00Z"},
+                "status": "invalid",
+                "status_name": "Invalid",
+                "converted_at": null,
+                "voided_at": null,
+                "invalidated_at": "2024-11-22T08:00:00Z",
+                "operations": {
+                    "preview": true,
+                    "download": false,
+                    "convert": false,
+                    "void": false,
+                    "void_by_ticket": false,
+                },
+            })
+        );
+    }
+}

@@ -93,3 +93,54 @@ pub fn orders_csv(tree: &sled::Tree, mut q: OrderListQuery) -> Result<Vec<u8>, A
     }
     out.into_inner().map_err(csv_error)
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use ledger_domain::catalog::{ChargeType, OrderType};
+    use ledger_projections::orders::{Operations, OrderStatusKind};
+
+    use super::*;
+
+    fn row() -> OrderListRow {
+        OrderListRow {
+            order_id: "CS1".parse().unwrap(),
+            product_name: "Cloud, \"Server\"".into(),
+            status: OrderStatusKind::Cancelled,
+            status_code: 4,
+            order_amount: "100.00".parse().unwrap(),
+            amount_due: "85.00".parse().unwrap(),
+            cash_payment: "0".parse().unwrap(),
+            order_type: OrderType::Compensation,
+            charge_type: ChargeType::Subscription,
+            order_time: Utc.with_ymd_and_hms(2024, 11, 22, 8, 5, 0).unwrap(),
+            payment_time: None,
+            operations: Operations {
+                view: true,
+                pay: false,
+                cancel: false,
+            },
+        }
+    }
+
+    #[test]
+    fn a_record_has_the_seeds_display_values_quoted_as_csv_needs() {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(record(&row())).unwrap();
+        assert_eq!(
+            String::from_utf8(w.into_inner().unwrap()).unwrap(),
+            "CS1,\"Cloud, \"\"Server\"\"\",Cancelled,100.00,0,Compensation duration,2024-11-22 08:05\n"
+        );
+    }
+
+    #[test]
+    fn narrowing_keeps_every_row_the_cursor_lets_through() {
+        let t = |h, m| Utc.with_ymd_and_hms(2024, 11, 22, h, m, 0).unwrap();
+        let range = TimeRange::new(t(0, 0), t(12, 0));
+        let newest = narrow(range, &row(), SortOrder::NewestFirst);
+        assert_eq!(newest.begin, t(0, 0));
+        assert_eq!(newest.end, t(8, 6) - Duration::milliseconds(1));
+        let oldest = narrow(range, &row(), SortOrder::OldestFirst);
+        assert_eq!((oldest.begin, oldest.end), (t(8, 5), t(12, 0)));
+    }
+}

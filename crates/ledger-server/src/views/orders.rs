@@ -382,3 +382,77 @@ pub async fn eligible(
     })
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use ledger_projections::orders::Operations;
+
+    use super::*;
+
+    pub(crate) fn row() -> OrderListRow {
+        OrderListRow {
+            order_id: "CS2411220001".parse().unwrap(),
+            product_name: "Elastic Cloud Server".into(),
+            status: OrderStatusKind::Paid,
+            status_code: 5,
+            order_amount: "100.00".parse().unwrap(),
+            amount_due: "85.00".parse().unwrap(),
+            cash_payment: "80.5".parse().unwrap(),
+            order_type: OrderType::ConfigurationChange,
+            charge_type: ChargeType::PayAsYouGo,
+            order_time: Utc.with_ymd_and_hms(2024, 11, 22, 8, 5, 0).unwrap(),
+            payment_time: None,
+            operations: Operations {
+                view: true,
+                pay: false,
+                cancel: false,
+            },
+        }
+    }
+
+    #[test]
+    fn a_list_row_carries_wire_names_baidu_names_huawei_codes_and_exact_amounts() {
+        assert_eq!(
+            order_row(&row()),
+            json!({
+                "order_id": "CS2411220001",
+                "product_name": "Elastic Cloud Server",
+                "status": "paid",
+                "status_name": "Paid",
+                "status_code": 5,
+                "order_amount": "100.00",
+                "amount_due": "85.00",
+                "cash_payment": "80.5",
+                "order_type": "configuration_change",
+                "order_type_name": "Configuration change",
+                "order_type_code": 3,
+                "charge_type": "pay_as_you_go",
+                "charge_type_name": "Pay-as-you-go",
+                "bill_type": "postpay",
+                "bill_type_name": "Postpay",
+                "order_time": "2024-11-22T08:05:00Z",
+                "payment_time": null,
+                "operations": {"view": true, "pay": false, "cancel": false},
+            })
+        );
+    }
+
+    #[test]
+    fn a_page_names_its_window_paging_and_cursor() {
+        let now = Utc.with_ymd_and_hms(2024, 11, 22, 8, 0, 0).unwrap();
+        let q = OrderListQuery::new("d1".parse().unwrap(), now);
+        let page = OrderPage {
+            rows: vec![row()],
+            total: 7,
+            next_cursor: None,
+        };
+        let v = order_page(&q, &page);
+        assert_eq!(v["customer_id"], "d1");
+        assert_eq!(v["total"], 7);
+        assert_eq!(v["limit"], DEFAULT_PAGE_SIZE);
+        assert_eq!(v["next_cursor"], Value::Null);
+        assert_eq!(v["order_time"]["begin"], "2024-11-15T08:00:00Z");
+        assert_eq!(v["orders"].as_array().unwrap().len(), 1);
+    }
+}

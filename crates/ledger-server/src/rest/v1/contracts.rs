@@ -264,3 +264,20 @@ pub async fn remarks(
     )
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generated_contract_number_depends_on_customer_and_key_only() {
+        let a: CustomerId = "d1".parse().unwrap();
+        let b: CustomerId = "d2".parse().unwrap();
+        let no = generated_contract_no(&a, "key-1");
+        assert_eq!(no, generated_contract_no(&a, "key-1"));
+        assert_ne!(no, generated_contract_no(&a, "key-2"));
+        assert_ne!(no, generated_contract_no(&b, "key-1"));
+        assert_eq!(no.as_str().len(), 2 + GENERATED_CONTRACT_NO_HEX);
+        assert!(no.as_str().starts_with(GENERATED_CONTRACT_NO_PREFIX));
+    }
+}
