@@ -318,6 +318,13 @@ async fn bad_filters_are_invalid_arguments() {
             },
             "invalid_parameter",
         ),
+        (
+            pb::ListOrdersRequest {
+                min_position: 1_000_000,
+                ..list(A)
+            },
+            "invalid_parameter",
+        ),
         (list(""), "bad_parameter"),
     ];
     for (request, code) in bad {

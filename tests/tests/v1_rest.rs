@@ -430,10 +430,10 @@ async fn a_write_is_visible_to_the_read_that_names_its_position() {
         .await;
     assert_eq!(ids(&read.ok())[0], "CS0006");
     assert!(read.position() >= position);
-    // A position the log has not reached is refused once the wait is over.
+    // A position beyond the log's head was never returned: refused at once.
     let ahead = position + 1_000;
     rest.get(&orders_of(A, &format!("?min_position={ahead}")))
         .await
-        .assert_refused(503, "CBC.0999", "not_caught_up");
+        .assert_refused(400, "CBC.0101", "invalid_parameter");
     s.server.shutdown().await;
 }

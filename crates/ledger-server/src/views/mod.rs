@@ -74,10 +74,18 @@ pub async fn read(
     })
 }
 
-/// Waits until the named projections have applied `position`.
+/// Waits until the named projections have applied `position`. A position
+/// beyond the log's head was never returned by a command: it is refused at
+/// once rather than waited for.
 pub async fn wait(state: &State, names: &[&str], position: u64) -> Result<(), ApiError> {
     if position == 0 {
         return Ok(());
+    }
+    let head = state.store.head().position.0;
+    if position > head {
+        return Err(ApiError::invalid_parameter(format!(
+            "min_position {position} is beyond the log head {head}"
+        )));
     }
     state
         .projector

@@ -16,7 +16,9 @@
 //! (a retried application must not create a second contract); elsewhere a
 //! missing key gets a fresh one (those operations are idempotent anyway).
 //! The answer is `{"position","deduplicated","events",<resource>}` with the
-//! resource as it is once the command is visible.
+//! resource as it is once the command is visible. A 503 `not_caught_up`
+//! after a command means it was recorded but the read models did not show
+//! it in time: resend it with the same `Idempotency-Key` to read it.
 
 mod contracts;
 mod csv;
