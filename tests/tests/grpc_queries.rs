@@ -73,6 +73,21 @@ async fn list_orders_answers_the_rest_document() {
             },
             format!("/v1/customers/{A}/orders?product_name=elastic+cloud+server&bill_type=postpay"),
         ),
+        (
+            pb::ListOrdersRequest {
+                product_name: "cloud".into(),
+                product_name_match: "contains".into(),
+                service_type_code: "hws.service.type.ebs".into(),
+                payment_time_begin: "2024-11-01T00:00:00Z".into(),
+                payment_time_end: "2024-12-01T00:00:00Z".into(),
+                ..list(A)
+            },
+            format!(
+                "/v1/customers/{A}/orders?product_name=cloud&product_name_match=contains\
+                 &service_type_code=hws.service.type.ebs\
+                 &payment_time_begin=2024-11-01T00:00:00Z&payment_time_end=2024-12-01T00:00:00Z"
+            ),
+        ),
     ];
     for (request, path) in cases {
         let reply = queries

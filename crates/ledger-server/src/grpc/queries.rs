@@ -62,7 +62,15 @@ fn list_orders_query(
         now,
         Duration::days(DEFAULT_ORDER_WINDOW_DAYS),
     )?;
-    q.product_name = params::product_name(&r.product_name, None)?;
+    q.product_name = params::product_name(&r.product_name, Some(&r.product_name_match))?;
+    q.service_type_code = optional("service_type_code", &r.service_type_code)?;
+    q.payment_time = params::time_range(
+        "payment_time",
+        Some(&r.payment_time_begin),
+        Some(&r.payment_time_end),
+        now,
+        Duration::days(DEFAULT_ORDER_WINDOW_DAYS),
+    )?;
     q.bill_type = names::filter3("bill_type", &names::BILL_TYPES, &r.bill_type)?;
     q.status = names::filter3("status", &names::ORDER_STATUSES, &r.status)?;
     for t in &r.order_types {
