@@ -7,6 +7,7 @@ use ledger_server::pb;
 use tests::server::{pb_header, pb_onboard, pb_place_order, TestServer};
 use tokio_stream::StreamExt;
 use tonic::Code;
+use tonic_types::StatusExt;
 
 const CUSTOMER: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 
@@ -22,6 +23,13 @@ fn assert_refused(status: &tonic::Status, grpc: Code, code: &str) {
         "{status:?}"
     );
     assert!(status.message().starts_with(code), "{}", status.message());
+    let info = status
+        .get_error_details()
+        .error_info()
+        .cloned()
+        .expect("an ErrorInfo detail");
+    assert_eq!(info.reason, code);
+    assert_eq!(info.domain, "order-ledger");
 }
 
 fn pay(command_id: &str, order: &str, amount: &str) -> pb::PayOrderRequest {
