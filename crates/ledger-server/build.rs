@@ -8,6 +8,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tonic_prost_build::configure()
         .build_server(true)
         .build_client(true)
+        // JSON in and out for the `order-ledger call` client: field names
+        // as in the proto, enums as their numbers, absent fields default.
+        .message_attribute(
+            ".ledger.v1",
+            "#[derive(serde::Serialize, serde::Deserialize)] #[serde(default)]",
+        )
+        .enum_attribute(
+            ".ledger.v1",
+            "#[derive(serde::Serialize, serde::Deserialize)]",
+        )
         .compile_fds(descriptors)?;
     Ok(())
 }

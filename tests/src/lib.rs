@@ -1,6 +1,8 @@
 //! Shared fixtures for the workspace's cross-crate tests: realistic valid
 //! commands, and ledgers over each store engine.
 
+pub mod server;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};

@@ -1,9 +1,12 @@
 //! Who is calling: bearer tokens and SDK-HMAC-SHA256 signatures, checked
-//! against the key store. (Placeholder until ledger-auth lands.)
+//! against the key store (`ledger-auth`).
 
 use chrono::{DateTime, Utc};
 use ledger_domain::context::Actor;
 use ledger_domain::ids::CustomerId;
+
+use ledger_auth::signing::{parse_authorization, verify};
+use ledger_auth::{KeyStore, KeyStoreError, Principal, SignedRequest};
 
 use crate::errors::ApiError;
 
@@ -55,23 +58,60 @@ pub struct SignedParts<'a> {
 }
 
 /// The key store, as the server uses it.
-pub struct Keys {}
+pub struct Keys {
+    store: KeyStore,
+}
+
+fn caller(principal: &Principal) -> Caller {
+    Caller {
+        access_key: principal.access_key().as_str().to_owned(),
+        actor: principal.actor(),
+    }
+}
 
 impl Keys {
-    pub fn open(_path: &std::path::Path) -> Result<Keys, ApiError> {
-        Ok(Keys {})
+    pub fn open(path: &std::path::Path) -> Result<Keys, KeyStoreError> {
+        Ok(Keys {
+            store: KeyStore::open(path)?,
+        })
     }
 
-    pub fn by_token(&self, _token: &str) -> Result<Caller, ApiError> {
-        Err(ApiError::unauthenticated("unknown token"))
+    /// The caller holding this bearer token (`X-Auth-Token` or gRPC
+    /// `authorization: Bearer`).
+    pub fn by_token(&self, token: &str) -> Result<Caller, ApiError> {
+        self.store
+            .authenticate_token(token)
+            .map(|p| caller(&p))
+            .ok_or_else(|| ApiError::unauthenticated("unknown or revoked token"))
     }
 
+    /// The caller who signed this request (SDK-HMAC-SHA256).
     pub fn by_signature(
         &self,
-        _authorization: &str,
-        _parts: &SignedParts<'_>,
-        _now: DateTime<Utc>,
+        authorization: &str,
+        parts: &SignedParts<'_>,
+        now: DateTime<Utc>,
     ) -> Result<Caller, ApiError> {
-        Err(ApiError::unauthenticated("bad signature"))
+        let authorization = parse_authorization(authorization)
+            .map_err(|e| ApiError::unauthenticated(e.to_string()))?;
+        let (secret, principal) = self
+            .store
+            .lookup_access_key(&authorization.access_key)
+            .ok_or_else(|| ApiError::unauthenticated("unknown or revoked access key"))?;
+        let headers: Vec<(&str, &str)> = parts
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let request = SignedRequest {
+            method: parts.method,
+            raw_path: parts.raw_path,
+            raw_query: parts.raw_query,
+            headers: &headers,
+            body: parts.body,
+        };
+        verify(&request, &authorization, secret.expose().as_bytes(), now)
+            .map_err(|e| ApiError::unauthenticated(e.to_string()))?;
+        Ok(caller(&principal))
     }
 }

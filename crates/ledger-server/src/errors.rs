@@ -11,6 +11,10 @@ use axum::response::{IntoResponse, Response};
 use ledger_app::AppError;
 use ledger_projections::{ProjectionError, QueryError};
 use tonic::Code;
+use tonic_types::{ErrorDetails, StatusExt};
+
+/// The `domain` of every gRPC ErrorInfo this server sends.
+pub const ERROR_DOMAIN: &str = "order-ledger";
 
 /// One row: code → (gRPC code, HTTP status, CBC code).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -283,7 +287,19 @@ impl From<ProjectionError> for ApiError {
 impl From<ApiError> for tonic::Status {
     fn from(e: ApiError) -> tonic::Status {
         let m = e.mapping();
-        let mut status = tonic::Status::new(m.grpc, format!("{}: {}", e.code, e.message));
+        // The stable code travels three ways: as the standard
+        // google.rpc.ErrorInfo reason in the status details, as the
+        // `x-error-code` metadata, and as the message's prefix.
+        let details = ErrorDetails::with_error_info(
+            e.code,
+            ERROR_DOMAIN,
+            [("cbc_code".to_owned(), m.cbc.to_owned())],
+        );
+        let mut status = tonic::Status::with_error_details(
+            m.grpc,
+            format!("{}: {}", e.code, e.message),
+            details,
+        );
         if let Ok(v) = e.code.parse() {
             status.metadata_mut().insert("x-error-code", v);
         }

@@ -61,7 +61,7 @@ pub enum StartError {
         source: std::io::Error,
     },
     #[error("key store: {0}")]
-    Keys(ApiError),
+    Keys(#[from] ledger_auth::KeyStoreError),
 }
 
 /// The running server.
@@ -91,7 +91,7 @@ impl Server {
     pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> Result<ServerHandle, StartError> {
         let data_dir = DataDir::new(&config.data_dir);
         let node = data_dir.open(clock.clone()).await?;
-        let keys = Keys::open(&data_dir.keys()).map_err(StartError::Keys)?;
+        let keys = Keys::open(&data_dir.keys())?;
         let grpc_listener = bind(config.grpc_listen).await?;
         let http_listener = bind(config.http_listen).await?;
         let grpc_addr = grpc_listener

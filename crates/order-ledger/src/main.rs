@@ -1,5 +1,8 @@
 //! `order-ledger`: argument parsing and wiring only.
 
+mod call;
+mod demo;
+mod keys;
 mod ops;
 mod serve;
 
@@ -26,6 +29,13 @@ struct Cli {
 enum Command {
     /// Run the ledger: gRPC for upstream services, REST for customers' tools.
     Serve(serve::ServeArgs),
+    /// Manage access keys (AK/SK pairs and bearer tokens).
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    /// Load a realistic sample into a new data directory.
+    DemoData,
+    /// Call a gRPC method of a running server with a JSON request.
+    Call(call::CallArgs),
     #[command(flatten)]
     Ops(ops::OpsCommand),
 }
@@ -45,6 +55,9 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async move {
         match cli.command {
             Command::Serve(args) => serve::run(config, args).await,
+            Command::Keys(cmd) => keys::run(&config, cmd),
+            Command::DemoData => demo::run(&config).await,
+            Command::Call(args) => call::run(args).await,
             Command::Ops(cmd) => ops::run(config, cmd).await,
         }
     })

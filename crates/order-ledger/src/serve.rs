@@ -17,6 +17,9 @@ pub struct ServeArgs {
     /// HTTP listen address [default: 127.0.0.1:8080].
     #[arg(long)]
     http_listen: Option<SocketAddr>,
+    /// Load the demo sample first if the data directory is new.
+    #[arg(long)]
+    demo: bool,
 }
 
 /// Defaults, then the file, then the environment, then `--data-dir`.
@@ -38,6 +41,11 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
     }
     if let Some(a) = args.http_listen {
         config.http_listen = a;
+    }
+    if args.demo {
+        if let Some(report) = crate::demo::load_if_empty(&config).await? {
+            crate::demo::print(&report);
+        }
     }
     let server = Server::start(&config, Arc::new(SystemClock))
         .await

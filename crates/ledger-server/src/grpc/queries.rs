@@ -1,13 +1,29 @@
-//! `LedgerQueries`: the read models as JSON views, and the log subscription.
+//! `LedgerQueries`: the read models as JSON views (the same documents as
+//! the `/v1` REST resources), and the log subscription.
+//!
+//! Every query names its customer, which the caller must be allowed to act
+//! for (a customer only itself: PermissionDenied `access_denied`
+//! otherwise), and first waits until the read models include
+//! `min_position`.
 
 use std::sync::Arc;
 
+use chrono::Duration;
+use ledger_domain::ids::{ContractNo, CustomerId, OrderId};
+use ledger_projections::contracts::ContractListQuery;
+use ledger_projections::orders::{
+    Cursor, OrderListQuery, PreciseSearch, SortOrder, DEFAULT_ORDER_WINDOW_DAYS,
+};
 use tonic::{Request, Response, Status};
 
-use super::subscribe;
+use super::convert::{contract_kind, field, optional, order_type};
+use super::{caller, subscribe};
+use crate::auth::Caller;
+use crate::errors::ApiError;
 use crate::pb;
 use crate::pb::ledger_queries_server::LedgerQueries;
 use crate::server::State;
+use crate::views::{self, names, params, View};
 
 pub struct Queries {
     state: Arc<State>,
@@ -19,52 +35,165 @@ impl Queries {
     }
 }
 
-fn todo() -> Status {
-    Status::unimplemented("not yet")
+fn reply(view: View) -> Response<pb::ViewReply> {
+    Response::new(pb::ViewReply {
+        json: view.json.to_string(),
+        position: view.position,
+    })
+}
+
+/// The request's customer, if the caller may act for it.
+fn customer(caller: &Caller, raw: &str) -> Result<CustomerId, ApiError> {
+    let customer: CustomerId = field("customer_id", raw)?;
+    caller.check_access(&customer)?;
+    Ok(customer)
+}
+
+fn list_orders_query(
+    r: &pb::ListOrdersRequest,
+    customer: CustomerId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<OrderListQuery, ApiError> {
+    let mut q = OrderListQuery::new(customer, now);
+    q.order_time = params::time_range(
+        "order_time",
+        Some(&r.order_time_begin),
+        Some(&r.order_time_end),
+        now,
+        Duration::days(DEFAULT_ORDER_WINDOW_DAYS),
+    )?;
+    q.product_name = params::product_name(&r.product_name, Some(&r.product_name_match))?;
+    q.service_type_code = optional("service_type_code", &r.service_type_code)?;
+    q.payment_time = params::time_range(
+        "payment_time",
+        Some(&r.payment_time_begin),
+        Some(&r.payment_time_end),
+        now,
+        Duration::days(DEFAULT_ORDER_WINDOW_DAYS),
+    )?;
+    q.bill_type = names::filter3("bill_type", &names::BILL_TYPES, &r.bill_type)?;
+    q.status = names::filter3("status", &names::ORDER_STATUSES, &r.status)?;
+    for t in &r.order_types {
+        let t = order_type(*t)
+            .map_err(|_| ApiError::invalid_parameter("order_types: unknown order type"))?;
+        if !q.order_types.contains(&t) {
+            q.order_types.push(t);
+        }
+    }
+    let order_id: Option<OrderId> = optional("order_id", &r.order_id)?;
+    q.search = match (order_id, optional("instance_id", &r.instance_id)?) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid_parameter(
+                "order_id and instance_id are two precise searches: give one",
+            ))
+        }
+        (Some(id), None) => Some(PreciseSearch::OrderId(id)),
+        (None, Some(id)) => Some(PreciseSearch::InstanceId(id)),
+        (None, None) => None,
+    };
+    q.limit = (r.limit != 0).then_some(r.limit);
+    q.offset = r.offset;
+    q.cursor = (!r.cursor.is_empty()).then(|| Cursor::from_client(r.cursor.clone()));
+    if r.oldest_first {
+        q.sort = SortOrder::OldestFirst;
+    }
+    Ok(q)
+}
+
+fn list_contracts_query(
+    r: &pb::ListContractsRequest,
+    customer: CustomerId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<ContractListQuery, ApiError> {
+    let mut q = ContractListQuery::new(customer, now);
+    let default = q.effective_applied_time();
+    q.applied_time = params::time_range(
+        "applied_time",
+        Some(&r.applied_time_begin),
+        Some(&r.applied_time_end),
+        now,
+        default.end - default.begin,
+    )?;
+    q.status = names::filter3("status", &names::CONTRACT_STATUSES, &r.status)?;
+    q.kind = contract_kind(r.kind)?;
+    q.limit = (r.limit != 0).then_some(r.limit);
+    q.offset = r.offset;
+    Ok(q)
 }
 
 #[tonic::async_trait]
 impl LedgerQueries for Queries {
     async fn list_orders(
         &self,
-        _req: Request<pb::ListOrdersRequest>,
+        req: Request<pb::ListOrdersRequest>,
     ) -> Result<Response<pb::ViewReply>, Status> {
-        Err(todo())
+        let caller = caller(&req)?;
+        let r = req.into_inner();
+        let customer = customer(&caller, &r.customer_id)?;
+        let q = list_orders_query(&r, customer, self.state.clock.now())?;
+        let view = views::orders::list(&self.state, &q, r.min_position).await?;
+        Ok(reply(view))
     }
 
     async fn get_order(
         &self,
-        _req: Request<pb::GetOrderRequest>,
+        req: Request<pb::GetOrderRequest>,
     ) -> Result<Response<pb::ViewReply>, Status> {
-        Err(todo())
+        let caller = caller(&req)?;
+        let r = req.into_inner();
+        let customer = customer(&caller, &r.customer_id)?;
+        let order: OrderId = field("order_id", &r.order_id)?;
+        let now = self.state.clock.now();
+        let view =
+            views::orders::details(&self.state, &customer, &order, now, r.min_position).await?;
+        Ok(reply(view))
     }
 
     async fn get_order_deductions(
         &self,
-        _req: Request<pb::GetOrderRequest>,
+        req: Request<pb::GetOrderRequest>,
     ) -> Result<Response<pb::ViewReply>, Status> {
-        Err(todo())
+        let caller = caller(&req)?;
+        let r = req.into_inner();
+        let customer = customer(&caller, &r.customer_id)?;
+        let order: OrderId = field("order_id", &r.order_id)?;
+        let view =
+            views::orders::deductions(&self.state, &customer, &order, r.min_position).await?;
+        Ok(reply(view))
     }
 
     async fn list_contracts(
         &self,
-        _req: Request<pb::ListContractsRequest>,
+        req: Request<pb::ListContractsRequest>,
     ) -> Result<Response<pb::ViewReply>, Status> {
-        Err(todo())
+        let caller = caller(&req)?;
+        let r = req.into_inner();
+        let customer = customer(&caller, &r.customer_id)?;
+        let q = list_contracts_query(&r, customer, self.state.clock.now())?;
+        let view = views::contracts::list(&self.state, &q, r.min_position).await?;
+        Ok(reply(view))
     }
 
     async fn get_contract(
         &self,
-        _req: Request<pb::GetContractRequest>,
+        req: Request<pb::GetContractRequest>,
     ) -> Result<Response<pb::ViewReply>, Status> {
-        Err(todo())
+        let caller = caller(&req)?;
+        let r = req.into_inner();
+        let customer = customer(&caller, &r.customer_id)?;
+        let no: ContractNo = field("contract_no", &r.contract_no)?;
+        let view = views::contracts::detail(&self.state, &customer, &no, r.min_position).await?;
+        Ok(reply(view))
     }
 
     async fn get_aggregate(
         &self,
-        _req: Request<pb::GetAggregateRequest>,
+        req: Request<pb::GetAggregateRequest>,
     ) -> Result<Response<pb::ViewReply>, Status> {
-        Err(todo())
+        let caller = caller(&req)?;
+        let r = req.into_inner();
+        let view = views::aggregate::aggregate(&self.state, &caller, &r.kind, &r.id).await?;
+        Ok(reply(view))
     }
 
     type SubscribeStream = subscribe::EventStream;

@@ -70,9 +70,20 @@ fn caller_of(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Caller, Api
             headers,
             body,
         };
-        return state
+        let caller = state
             .keys
-            .by_signature(authorization, &signed, state.clock.now());
+            .by_signature(authorization, &signed, state.clock.now())?;
+        // The SDK sends its credentials' domain id; a customer key signs
+        // only for its own domain.
+        if let (Some(domain), Some(own)) = (header("x-domain-id")?, caller.customer()) {
+            if domain != own.as_str() {
+                return Err(ApiError::access_denied(format!(
+                    "key {} belongs to another domain than {domain}",
+                    caller.access_key
+                )));
+            }
+        }
+        return Ok(caller);
     }
     if let Some(token) = header("x-auth-token")? {
         return state.keys.by_token(token);

@@ -15,7 +15,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
+use std::time::Duration;
+
+use tower::limit::ConcurrencyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 use tracing::Instrument;
+
+use crate::config::{MAX_CONCURRENT_REQUESTS, REQUEST_TIMEOUT_MS};
+use crate::errors::ApiError;
 
 use crate::server::State;
 
@@ -34,12 +41,23 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .merge(huawei::routes())
         .merge(v1::routes())
+        .fallback(no_route)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), request_id))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_millis(REQUEST_TIMEOUT_MS),
+        ))
+        .layer(ConcurrencyLimitLayer::new(MAX_CONCURRENT_REQUESTS))
         .with_state(state)
+}
+
+/// Unknown paths answer in the API's error shape.
+async fn no_route(uri: axum::http::Uri) -> ApiError {
+    ApiError::not_found(format!("no resource at {}", uri.path()))
 }
 
 /// Live: the process answers.

@@ -1,0 +1,166 @@
+//! `/v1` resources: the Baidu-style order list (every filter of the seed,
+//! offset and cursor paging), CSV download, order details and deductions,
+//! deductions by discount type, the contract-application order picker, the
+//! contract list and details, and the contract and order operations as
+//! commands.
+//!
+//! Every route is under `/v1/customers/{customer_id}`: a customer may use
+//! only its own domain id (another is 403 CBC.0151); operators and services
+//! name the customer they act for. Reads accept `min_position` (wait until
+//! the read models include that log position, read-your-writes) and answer
+//! with the `X-Ledger-Position` header: the position the view reflects.
+//!
+//! Commands take an `Idempotency-Key` header as their command id (1–128
+//! printable ASCII characters): the same key again answers the first
+//! result and changes nothing. It is required to apply for a contract
+//! (a retried application must not create a second contract); elsewhere a
+//! missing key gets a fresh one (those operations are idempotent anyway).
+//! The answer is `{"position","deduplicated","events",<resource>}` with the
+//! resource as it is once the command is visible. A 503 `not_caught_up`
+//! after a command means it was recorded but the read models did not show
+//! it in time: resend it with the same `Idempotency-Key` to read it.
+
+mod contracts;
+mod csv;
+mod orders;
+mod query;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use ledger_app::{CommandMeta, Outcome};
+use ledger_domain::ids::CustomerId;
+use ledger_domain::Command;
+use serde_json::json;
+
+use super::AppState;
+use crate::auth::Caller;
+use crate::errors::ApiError;
+use crate::grpc::convert::field;
+use crate::server::State;
+use crate::views::{self, View};
+
+/// The response header carrying the log position a view reflects.
+pub const POSITION_HEADER: &str = "x-ledger-position";
+/// The request header carrying a command's id.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
+
+pub fn routes() -> Router<AppState> {
+    let c = "/v1/customers/{customer_id}";
+    Router::new()
+        .route(&format!("{c}/orders"), get(orders::list))
+        .route(&format!("{c}/orders.csv"), get(csv::download))
+        .route(&format!("{c}/orders/{{order_id}}"), get(orders::details))
+        .route(
+            &format!("{c}/orders/{{order_id}}/deductions"),
+            get(orders::deductions),
+        )
+        .route(
+            &format!("{c}/orders/{{order_id}}/cancel"),
+            post(orders::cancel),
+        )
+        .route(&format!("{c}/deductions"), get(orders::by_discount_type))
+        .route(&format!("{c}/eligible-orders"), get(orders::eligible))
+        .route(
+            &format!("{c}/contracts"),
+            get(contracts::list).post(contracts::apply),
+        )
+        .route(
+            &format!("{c}/contracts/{{contract_no}}"),
+            get(contracts::detail),
+        )
+        .route(
+            &format!("{c}/contracts/{{contract_no}}/convert"),
+            post(contracts::convert),
+        )
+        .route(
+            &format!("{c}/contracts/{{contract_no}}/void"),
+            post(contracts::void),
+        )
+        .route(
+            &format!("{c}/contracts/{{contract_no}}/remarks"),
+            put(contracts::remarks),
+        )
+}
+
+/// The customer of the path, if the caller may act for it.
+fn customer(caller: &Caller, raw: &str) -> Result<CustomerId, ApiError> {
+    let customer: CustomerId = field("customer_id", raw)?;
+    caller.check_access(&customer)?;
+    Ok(customer)
+}
+
+fn position_header(position: u64) -> [(&'static str, HeaderValue); 1] {
+    [(POSITION_HEADER, HeaderValue::from(position))]
+}
+
+/// A view as a JSON response with its position.
+fn view_response(view: View) -> Response {
+    (position_header(view.position), Json(view.json)).into_response()
+}
+
+/// The command id of a request: its `Idempotency-Key`, or a fresh one.
+fn command_id(headers: &HeaderMap, required: bool) -> Result<String, ApiError> {
+    match headers.get(IDEMPOTENCY_KEY_HEADER) {
+        Some(v) => v
+            .to_str()
+            .map(str::to_owned)
+            .map_err(|_| ApiError::bad_parameter("Idempotency-Key must be printable ascii")),
+        None if required => Err(ApiError::bad_parameter(
+            "Idempotency-Key header is required",
+        )),
+        None => Ok(format!("rest-{}", uuid::Uuid::new_v4().simple())),
+    }
+}
+
+/// Executes a command as the caller and waits until the read models
+/// include it (read-your-writes).
+async fn execute(
+    state: &State,
+    caller: &Caller,
+    command_id: String,
+    command: Command,
+) -> Result<Outcome, ApiError> {
+    let name = command.name();
+    let outcome = state
+        .execute(
+            command,
+            CommandMeta::new(command_id.clone(), caller.actor.clone()),
+        )
+        .await?;
+    tracing::info!(
+        command = name,
+        command_id = %command_id,
+        actor = %caller.actor,
+        position = outcome.position.0,
+        deduplicated = outcome.deduplicated,
+        "command accepted"
+    );
+    views::wait(
+        state,
+        &[ledger_projections::ORDERS, ledger_projections::CONTRACTS],
+        outcome.position.0,
+    )
+    .await?;
+    Ok(outcome)
+}
+
+/// `{"position","deduplicated","events",<resource>: view}`.
+fn command_response(status: StatusCode, outcome: &Outcome, resource: &str, view: View) -> Response {
+    let mut body = json!({
+        "position": outcome.position.0,
+        "deduplicated": outcome.deduplicated,
+        "events": outcome.events.iter().map(|e| e.name()).collect::<Vec<_>>(),
+    });
+    body[resource] = view.json;
+    (status, position_header(view.position), Json(body)).into_response()
+}
+
+/// A JSON request body; a malformed one is a bad parameter.
+fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.is_empty() {
+        return Err(ApiError::bad_parameter("a JSON request body is required"));
+    }
+    serde_json::from_slice(bytes).map_err(|e| ApiError::bad_parameter(format!("body: {e}")))
+}
