@@ -308,6 +308,7 @@ async fn health_readiness_and_metrics_answer_over_http() {
         r#"order_ledger_commands_total{command="PayOrder",outcome="order_not_found"} 1"#,
         r#"order_ledger_projection_lag_events{projection="orders"} 0"#,
         "order_ledger_command_duration_seconds_bucket",
+        r#"order_ledger_append_duration_seconds_count{result="ok"} 3"#,
         "order_ledger_log_head_position 3",
     ] {
         assert!(metrics.contains(line), "metrics lack {line}:\n{metrics}");

@@ -132,8 +132,18 @@ impl DataDir {
 
     /// Opens the log, the ledger and the projections (caught up).
     pub async fn open(&self, clock: Arc<dyn Clock>) -> Result<Node, OpsError> {
+        self.open_with(clock, |store| store).await
+    }
+
+    /// [`DataDir::open`], with the store the ledger and projections use
+    /// wrapped by `wrap` (e.g. to measure appends).
+    pub async fn open_with(
+        &self,
+        clock: Arc<dyn Clock>,
+        wrap: impl FnOnce(DynStore) -> DynStore,
+    ) -> Result<Node, OpsError> {
         let sled = self.open_store()?;
-        let store: DynStore = sled.clone();
+        let store: DynStore = wrap(sled.clone());
         let ledger = Arc::new(Ledger::new(
             store.clone(),
             clock.clone(),

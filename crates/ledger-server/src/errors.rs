@@ -64,6 +64,7 @@ pub const TABLE: &[Mapping] = &[
     row("not_found", NotFound, 404, CBC_INVALID),
     row("not_caught_up", Unavailable, 503, CBC_OTHER),
     row("body_too_large", ResourceExhausted, 413, CBC_INCORRECT),
+    row("backup_failed", FailedPrecondition, 400, CBC_OTHER),
     // The command service's.
     row("command_id_reused", AlreadyExists, 409, CBC_INVALID),
     row("invalid_metadata", InvalidArgument, 400, CBC_INCORRECT),

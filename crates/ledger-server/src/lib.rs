@@ -7,6 +7,7 @@ mod auth;
 pub mod config;
 pub mod errors;
 pub mod grpc;
+mod metered;
 pub mod metrics;
 pub mod rest;
 mod server;

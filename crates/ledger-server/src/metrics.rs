@@ -27,6 +27,12 @@ pub struct LatencyLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct AppendLabels {
+    /// `ok` or `error`.
+    pub result: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct HttpLabels {
     pub route: String,
     pub status: u16,
@@ -42,6 +48,7 @@ pub struct Metrics {
     registry: Registry,
     commands: Family<CommandLabels, Counter>,
     command_seconds: Family<LatencyLabels, Histogram>,
+    append_seconds: Family<AppendLabels, Histogram>,
     http_requests: Family<HttpLabels, Counter>,
     projection_lag: Family<ProjectionLabels, Gauge>,
     projection_checkpoint: Family<ProjectionLabels, Gauge>,
@@ -60,6 +67,9 @@ impl Default for Metrics {
         let command_seconds = Family::<LatencyLabels, Histogram>::new_with_constructor(
             latency_histogram as fn() -> Histogram,
         );
+        let append_seconds = Family::<AppendLabels, Histogram>::new_with_constructor(
+            latency_histogram as fn() -> Histogram,
+        );
         let http_requests = Family::<HttpLabels, Counter>::default();
         let projection_lag = Family::<ProjectionLabels, Gauge>::default();
         let projection_checkpoint = Family::<ProjectionLabels, Gauge>::default();
@@ -73,6 +83,11 @@ impl Default for Metrics {
             "command_duration_seconds",
             "Time to execute a command, including its durable append",
             command_seconds.clone(),
+        );
+        registry.register(
+            "append_duration_seconds",
+            "Time for the log to make an append durable (group commit and fdatasync)",
+            append_seconds.clone(),
         );
         registry.register(
             "http_requests",
@@ -98,6 +113,7 @@ impl Default for Metrics {
             registry,
             commands,
             command_seconds,
+            append_seconds,
             http_requests,
             projection_lag,
             projection_checkpoint,
@@ -117,6 +133,14 @@ impl Metrics {
         self.command_seconds
             .get_or_create(&LatencyLabels {
                 command: command.to_owned(),
+            })
+            .observe(took.as_secs_f64());
+    }
+
+    pub fn append(&self, ok: bool, took: Duration) {
+        self.append_seconds
+            .get_or_create(&AppendLabels {
+                result: if ok { "ok" } else { "error" }.to_owned(),
             })
             .observe(took.as_secs_f64());
     }

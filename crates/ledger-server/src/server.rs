@@ -19,6 +19,7 @@ use tracing::{info, warn};
 use crate::auth::Keys;
 use crate::config::Config;
 use crate::errors::ApiError;
+use crate::metered::MeteredStore;
 use crate::metrics::Metrics;
 
 /// What every handler shares.
@@ -28,7 +29,7 @@ pub struct State {
     pub store: DynStore,
     pub clock: Arc<dyn Clock>,
     pub keys: Keys,
-    pub metrics: Metrics,
+    pub metrics: Arc<Metrics>,
     pub data_dir: DataDir,
     /// Turns true when the server begins to shut down (ends long streams).
     pub stop: watch::Receiver<bool>,
@@ -90,7 +91,11 @@ impl Server {
     /// listeners are bound.
     pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> Result<ServerHandle, StartError> {
         let data_dir = DataDir::new(&config.data_dir);
-        let node = data_dir.open(clock.clone()).await?;
+        let metrics = Arc::new(Metrics::default());
+        let meter = metrics.clone();
+        let node = data_dir
+            .open_with(clock.clone(), |store| MeteredStore::wrap(store, meter))
+            .await?;
         let keys = Keys::open(&data_dir.keys())?;
         let grpc_listener = bind(config.grpc_listen).await?;
         let http_listener = bind(config.http_listen).await?;
@@ -113,7 +118,7 @@ impl Server {
             store: node.store.clone(),
             clock: clock.clone(),
             keys,
-            metrics: Metrics::default(),
+            metrics,
             data_dir,
             stop,
         });

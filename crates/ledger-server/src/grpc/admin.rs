@@ -130,6 +130,25 @@ impl LedgerAdmin for Admin {
         req: Request<pb::BackupRequest>,
     ) -> Result<Response<pb::BackupReply>, Status> {
         operator_only(&req)?;
-        Err(Status::unimplemented("backup arrives with ledger-ops"))
+        let dir = req.into_inner().dir;
+        if dir.is_empty() {
+            return Err(ApiError::bad_parameter("dir is required").into());
+        }
+        let dir = std::path::PathBuf::from(dir);
+        info!(dir = %dir.display(), "backup started");
+        let report = ledger_ops::backup(&self.state.store, &dir)
+            .await
+            .map_err(|e| ApiError::new("backup_failed", e.to_string()))?;
+        info!(
+            dir = %dir.display(),
+            position = report.position.0,
+            events = report.events,
+            "backup finished"
+        );
+        Ok(Response::new(pb::BackupReply {
+            position: report.position.0,
+            hash: report.hash.to_hex(),
+            events: report.events,
+        }))
     }
 }
