@@ -2,12 +2,11 @@
 //!
 //! The engine refuses to open a log that does not decode, count up or
 //! chain (`StoreError::Corrupt`). `audit verify` then reads the segments
-//! itself, as the engine lays them out (see `ARCHITECTURE.md`, "The sled
-//! engine's on-disk layout"), and walks what it finds with the same
+//! through the engine's own parser without its checks
+//! ([`ledger_store_sled::raw`]), and walks what it finds with the same
 //! audit, so the report names the first bad record and its stream.
 //!
-//! Nothing here writes to the log. [`RawSegment::encode`] exists for tamper
-//! tests, which rewrite segments on purpose.
+//! Nothing here writes to the log.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -20,135 +19,15 @@ use ledger_store::{
     AppendRequest, CommandId, CommandRecord, Committed, Digest, EventStore, Head, Position,
     RecordedEvent, StoreError, StreamId, StreamVersion, MAX_READ_BATCH,
 };
+use ledger_store_sled::raw::RawSegment;
 use ledger_store_sled::SEGMENTS_TREE;
 
 use crate::OpsError;
 
-const SEGMENT_FORMAT: u8 = 1;
 /// Attempts at taking sled's lock on a log the engine just closed,
 /// [`OPEN_LOCK_RETRY_MS`] apart.
 pub const OPEN_LOCK_ATTEMPTS: u32 = 100;
 pub const OPEN_LOCK_RETRY_MS: u64 = 10;
-const HEADER_LEN: usize = 1 + 4 + 32;
-
-/// A zero-event version check stored in a segment.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RawGuard {
-    pub command_first: Position,
-    pub write_index: u32,
-    pub version: StreamVersion,
-    pub stream_id: StreamId,
-}
-
-/// One segment (one group-commit batch) as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RawSegment {
-    /// The position its key names: that of its first record.
-    pub first: Position,
-    pub envelopes: Vec<Vec<u8>>,
-    /// The chain hash of its last record, as stored in its header.
-    pub last_hash: Digest,
-    pub guards: Vec<RawGuard>,
-}
-
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let end = self.at.checked_add(n)?;
-        let out = self.bytes.get(self.at..end)?;
-        self.at = end;
-        Some(out)
-    }
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
-    }
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
-    }
-}
-
-impl RawSegment {
-    /// The sled key of a segment.
-    pub fn key(first: Position) -> [u8; 8] {
-        first.0.to_be_bytes()
-    }
-
-    /// Parses a stored segment; the error says what is wrong with it.
-    pub fn parse(first: Position, bytes: &[u8]) -> Result<RawSegment, String> {
-        let mut c = Cursor { bytes, at: 0 };
-        let header = c.take(HEADER_LEN).ok_or("segment header is truncated")?;
-        if header[0] != SEGMENT_FORMAT {
-            return Err(format!("segment has unknown format {}", header[0]));
-        }
-        let count = u32::from_le_bytes(header[1..5].try_into().expect("4 bytes"));
-        let last_hash = Digest(header[5..HEADER_LEN].try_into().expect("32 bytes"));
-        let mut envelopes = Vec::new();
-        for _ in 0..count {
-            let len = c.u32().ok_or("segment is truncated")? as usize;
-            envelopes.push(c.take(len).ok_or("segment is truncated")?.to_vec());
-        }
-        let guard_count = c.u32().ok_or("segment guard table is truncated")?;
-        let mut guards = Vec::new();
-        for _ in 0..guard_count {
-            let guard = (|| {
-                let command_first = Position(c.u64()?);
-                let write_index = c.u32()?;
-                let version = StreamVersion(c.u64()?);
-                let len = c.u32()? as usize;
-                let id = std::str::from_utf8(c.take(len)?).ok()?;
-                Some(RawGuard {
-                    command_first,
-                    write_index,
-                    version,
-                    stream_id: StreamId(id.to_owned()),
-                })
-            })()
-            .ok_or("segment guard table is malformed")?;
-            guards.push(guard);
-        }
-        if c.at != bytes.len() {
-            return Err("segment has trailing bytes".into());
-        }
-        if envelopes.is_empty() {
-            return Err("segment holds no records".into());
-        }
-        Ok(RawSegment {
-            first,
-            envelopes,
-            last_hash,
-            guards,
-        })
-    }
-
-    /// The stored bytes of this segment.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut out = vec![SEGMENT_FORMAT];
-        out.extend_from_slice(&(self.envelopes.len() as u32).to_le_bytes());
-        out.extend_from_slice(&self.last_hash.0);
-        for e in &self.envelopes {
-            out.extend_from_slice(&(e.len() as u32).to_le_bytes());
-            out.extend_from_slice(e);
-        }
-        out.extend_from_slice(&(self.guards.len() as u32).to_le_bytes());
-        for g in &self.guards {
-            out.extend_from_slice(&g.command_first.0.to_le_bytes());
-            out.extend_from_slice(&g.write_index.to_le_bytes());
-            out.extend_from_slice(&g.version.0.to_le_bytes());
-            let id = g.stream_id.as_str().as_bytes();
-            out.extend_from_slice(&(id.len() as u32).to_le_bytes());
-            out.extend_from_slice(id);
-        }
-        out
-    }
-
-    fn end(&self) -> Position {
-        Position(self.first.0 + self.envelopes.len() as u64)
-    }
-}
 
 fn corrupt(position: Position, reason: impl Into<String>) -> StoreError {
     StoreError::Corrupt {
@@ -213,13 +92,10 @@ impl RawLog {
         ];
         for item in candidates.into_iter().flatten() {
             let (key, value) = item.map_err(sled_error)?;
-            let first = key
-                .as_ref()
-                .try_into()
-                .map(|k: [u8; 8]| Position(u64::from_be_bytes(k)))
-                .map_err(|_| corrupt(position, "segment key is not a position"))?;
-            let seg =
-                RawSegment::parse(first, &value).map_err(|r| corrupt(first.max(position), r))?;
+            let first = RawSegment::parse_key(&key)
+                .ok_or_else(|| corrupt(position, "segment key is not a position"))?;
+            let seg = RawSegment::parse(first, &value)
+                .map_err(|e| corrupt(first.max(position), e.reason))?;
             if seg.end() > position {
                 return Ok(Some(seg));
             }
@@ -231,7 +107,7 @@ impl RawLog {
 /// The head of the last segment, if it decodes.
 fn last_head(tree: &sled::Tree) -> Option<Head> {
     let (key, value) = tree.last().ok()??;
-    let first = Position(u64::from_be_bytes(key.as_ref().try_into().ok()?));
+    let first = RawSegment::parse_key(&key)?;
     let seg = RawSegment::parse(first, &value).ok()?;
     let last = seg.envelopes.last()?;
     let record = envelope::open(last).ok()?;

@@ -7,11 +7,12 @@ use ledger_app::{Ledger, LedgerConfig, ManualClock};
 use ledger_domain::contract::ContractKind;
 use ledger_domain::Command;
 use ledger_ops::copy::{copy_log, export_jsonl, import_jsonl, Appender};
-use ledger_ops::forensic::{RawLog, RawSegment};
+use ledger_ops::forensic::RawLog;
 use ledger_ops::replay::AsOf;
 use ledger_ops::{verify_store, DataDir, ExpectedHead};
 use ledger_store::{DynStore, Position, RecordedEvent, MAX_READ_BATCH};
 use ledger_store_memory::MemoryStore;
+use ledger_store_sled::raw::RawSegment;
 use ledger_store_sled::{SledStore, SEGMENTS_TREE};
 use tests::*;
 
@@ -78,7 +79,7 @@ async fn the_raw_reader_reads_what_the_engine_reads() {
         let tree = db.open_tree(SEGMENTS_TREE).unwrap();
         for kv in tree.iter() {
             let (k, v) = kv.unwrap();
-            let first = Position(u64::from_be_bytes(k.as_ref().try_into().unwrap()));
+            let first = RawSegment::parse_key(&k).unwrap();
             assert_eq!(RawSegment::parse(first, &v).unwrap().encode(), v.to_vec());
         }
     }

@@ -15,8 +15,14 @@
 //!   from disk.
 //!
 //! No sled type appears in this crate's API.
+//!
+//! [`raw`] exposes the segment format itself (parse and encode, on the
+//! engine's own code) for forensics and tests: reading a damaged log
+//! without the engine's checks, or tampering with one on purpose. It is
+//! never for the write path.
 
 mod index;
+pub mod raw;
 mod recovery;
 mod segment;
 mod writer;

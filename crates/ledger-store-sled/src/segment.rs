@@ -18,6 +18,10 @@
 //! so it is stored to rebuild the command index on open. The trailing hash
 //! lets recovery detect a damaged last record, which no successor's
 //! `prev_hash` covers.
+//!
+//! This module is the only parser and encoder of the format: the engine
+//! uses [`Segment`] and [`SegmentBuilder`], forensics and tests use
+//! [`crate::raw`], which is built on them.
 
 use ledger_store::{Digest, Position, StoreError, StreamId, StreamVersion};
 
@@ -26,7 +30,7 @@ const HEADER_LEN: usize = 1 + 4 + 32;
 
 /// A write of no events, recorded so the command's versions survive reopen.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Guard {
+pub struct Guard {
     pub command_first: Position,
     pub write_index: u32,
     pub stream_id: StreamId,
@@ -133,13 +137,35 @@ fn corrupt(position: Position, reason: impl Into<String>) -> StoreError {
     }
 }
 
+/// A segment value that does not parse: the position it concerns (that of
+/// the truncated record, else the segment's first) and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct FormatError {
+    pub position: Position,
+    pub reason: String,
+}
+
+impl From<FormatError> for StoreError {
+    fn from(e: FormatError) -> Self {
+        corrupt(e.position, e.reason)
+    }
+}
+
+fn malformed(position: Position, reason: impl Into<String>) -> FormatError {
+    FormatError {
+        position,
+        reason: reason.into(),
+    }
+}
+
 impl<V: AsRef<[u8]>> Segment<V> {
     /// Parses the framing of the segment starting at `first` (envelopes are
     /// decoded lazily by [`Segment::envelope`]).
-    pub fn parse(first: Position, value: V) -> Result<Self, StoreError> {
+    pub fn parse(first: Position, value: V) -> Result<Self, FormatError> {
         let bytes = value.as_ref();
         let mut c = Cursor { bytes, at: 0 };
-        let bad = |what: &str| corrupt(first, format!("segment {what}"));
+        let bad = |what: &str| malformed(first, format!("segment {what}"));
         let header = c
             .take(HEADER_LEN)
             .ok_or_else(|| bad("header is truncated"))?;
@@ -152,13 +178,18 @@ impl<V: AsRef<[u8]>> Segment<V> {
         if count == 0 {
             return Err(bad("holds no records"));
         }
-        let mut ranges = Vec::with_capacity(count as usize);
+        // Each record takes at least its 4 length bytes: a damaged count
+        // must not reserve more than the value could hold.
+        let most = (bytes.len() - HEADER_LEN) / 4;
+        let mut ranges = Vec::with_capacity((count as usize).min(most));
         for i in 0..u64::from(count) {
             let at = Position(first.0 + i);
-            let len = c.u32().ok_or_else(|| corrupt(at, "segment is truncated"))? as usize;
+            let len =
+                c.u32()
+                    .ok_or_else(|| malformed(at, "segment is truncated"))? as usize;
             let start = c.at;
             c.take(len)
-                .ok_or_else(|| corrupt(at, "segment is truncated"))?;
+                .ok_or_else(|| malformed(at, "segment is truncated"))?;
             ranges.push((start, start + len));
         }
         let guard_count = c.u32().ok_or_else(|| bad("guard table is truncated"))?;
@@ -262,6 +293,7 @@ mod tests {
             let err = Segment::parse(Position(7), &bytes[..len])
                 .err()
                 .expect("must fail");
+            let err = StoreError::from(err);
             assert!(matches!(err, StoreError::Corrupt { .. }), "{len}: {err:?}");
         }
         let mut longer = bytes.clone();

@@ -8,9 +8,9 @@ use std::path::Path;
 
 use common::*;
 use ledger_codec::envelope;
-use ledger_ops::forensic::{RawGuard, RawSegment};
 use ledger_ops::DataDir;
 use ledger_store::{CommandId, Digest, Position, RecordedEvent, StreamId, StreamVersion};
+use ledger_store_sled::raw::{RawGuard, RawSegment};
 
 /// Runs `audit verify --json` and returns (exit code, JSON).
 fn verify(data: &Path, extra: &[&str]) -> (i32, serde_json::Value) {

@@ -15,9 +15,9 @@ use ledger_domain::contract::{ContractKind, ConvertContract, VoidContract};
 use ledger_domain::ids::OperatorId;
 use ledger_domain::order::CancelOrder;
 use ledger_domain::{Actor, Command};
-use ledger_ops::forensic::RawSegment;
 use ledger_ops::{DataDir, Node};
 use ledger_store::{Head, Position};
+use ledger_store_sled::raw::RawSegment;
 use ledger_store_sled::SEGMENTS_TREE;
 use tests::*;
 
@@ -202,7 +202,7 @@ impl Segments {
             .iter()
             .map(|kv| {
                 let (k, v) = kv.expect("read");
-                let first = Position(u64::from_be_bytes(k.as_ref().try_into().unwrap()));
+                let first = RawSegment::parse_key(&k).expect("segment key");
                 RawSegment::parse(first, &v).expect("segment")
             })
             .collect()
