@@ -61,7 +61,7 @@ pub async fn backup(store: &DynStore, dir: &Path) -> Result<BackupReport, OpsErr
     backup_with_progress(store, dir, |_, _| {}).await
 }
 
-/// [`backup`], with `progress(done, total)` after each command copied.
+/// [`backup()`], with `progress(done, total)` after each command copied.
 pub async fn backup_with_progress(
     store: &DynStore,
     dir: &Path,

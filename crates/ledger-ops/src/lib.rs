@@ -6,7 +6,7 @@
 //! - [`replay`]: states and list views as of a position or a time;
 //! - [`history`]: every record of a stream;
 //! - [`copy`]: re-append a log identically; JSON-lines export and import;
-//! - [`backup`]: backups and restores;
+//! - [`mod@backup`]: backups and restores;
 //! - [`projections`]: status and rebuilds, offline;
 //! - [`forensic`]: reading a log the engine refuses.
 //!
