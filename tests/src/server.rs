@@ -14,6 +14,7 @@ use ledger_server::{Config, Server, ServerHandle, State};
 use tempfile::TempDir;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
+use tonic_types::StatusExt;
 
 use crate::t0;
 
@@ -203,6 +204,30 @@ impl Signer {
         }
         builder
     }
+}
+
+/// A gRPC refusal with this status code and stable error code: in the
+/// `x-error-code` metadata, as the message's prefix, and as the reason of
+/// the google.rpc.ErrorInfo detail.
+#[track_caller]
+pub fn assert_refused(status: &tonic::Status, grpc: tonic::Code, code: &str) {
+    assert_eq!(status.code(), grpc, "{status:?}");
+    assert_eq!(
+        status
+            .metadata()
+            .get("x-error-code")
+            .and_then(|v| v.to_str().ok()),
+        Some(code),
+        "{status:?}"
+    );
+    assert!(status.message().starts_with(code), "{}", status.message());
+    let info = status
+        .get_error_details()
+        .error_info()
+        .cloned()
+        .expect("an ErrorInfo detail");
+    assert_eq!(info.reason, code);
+    assert_eq!(info.domain, "order-ledger");
 }
 
 /// The protobuf twin of [`crate::place_order`]: list 100.00, discount 301 of

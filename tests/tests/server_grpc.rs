@@ -4,33 +4,11 @@
 
 use ledger_auth::Role;
 use ledger_server::pb;
-use tests::server::{pb_header, pb_onboard, pb_place_order, TestServer};
+use tests::server::{assert_refused, pb_header, pb_onboard, pb_place_order, TestServer};
 use tokio_stream::StreamExt;
 use tonic::Code;
-use tonic_types::StatusExt;
 
 const CUSTOMER: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
-
-#[track_caller]
-fn assert_refused(status: &tonic::Status, grpc: Code, code: &str) {
-    assert_eq!(status.code(), grpc, "{status:?}");
-    assert_eq!(
-        status
-            .metadata()
-            .get("x-error-code")
-            .and_then(|v| v.to_str().ok()),
-        Some(code),
-        "{status:?}"
-    );
-    assert!(status.message().starts_with(code), "{}", status.message());
-    let info = status
-        .get_error_details()
-        .error_info()
-        .cloned()
-        .expect("an ErrorInfo detail");
-    assert_eq!(info.reason, code);
-    assert_eq!(info.domain, "order-ledger");
-}
 
 fn pay(command_id: &str, order: &str, amount: &str) -> pb::PayOrderRequest {
     pb::PayOrderRequest {

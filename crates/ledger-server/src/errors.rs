@@ -9,6 +9,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use ledger_app::AppError;
+use ledger_domain::DomainError;
 use ledger_projections::{ProjectionError, QueryError};
 use tonic::Code;
 use tonic_types::{ErrorDetails, StatusExt};
@@ -261,6 +262,12 @@ impl ApiError {
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> ApiError {
+        ApiError::new(e.code(), e.to_string())
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> ApiError {
         ApiError::new(e.code(), e.to_string())
     }
 }

@@ -45,14 +45,6 @@ fn store(config: &Config) -> anyhow::Result<KeyStore> {
     KeyStore::open(dir.keys()).context("opening the key store")
 }
 
-fn role_name(role: &Role) -> String {
-    match role {
-        Role::Customer { domain_id } => format!("customer:{domain_id}"),
-        Role::Operator => "operator".into(),
-        Role::Service => "service".into(),
-    }
-}
-
 pub fn run(config: &Config, cmd: KeysCommand) -> anyhow::Result<()> {
     let keys = store(config)?;
     let now = chrono::Utc::now();
@@ -81,14 +73,14 @@ pub fn run(config: &Config, cmd: KeysCommand) -> anyhow::Result<()> {
                         "access_key": c.access_key.as_str(),
                         "secret_key": c.secret_key.expose(),
                         "token": c.token.expose(),
-                        "role": role_name(&c.role),
+                        "role": c.role.to_string(),
                     })
                 );
             } else {
                 println!("access key  {}", c.access_key.as_str());
                 println!("secret key  {}", c.secret_key.expose());
                 println!("token       {}", c.token.expose());
-                println!("role        {}", role_name(&c.role));
+                println!("role        {}", c.role);
                 println!();
                 println!("The secret key and token are shown only now. Use the token as");
                 println!("`authorization: Bearer <token>` (gRPC) or `X-Auth-Token` (REST),");
@@ -103,7 +95,7 @@ pub fn run(config: &Config, cmd: KeysCommand) -> anyhow::Result<()> {
                     .map(|k| {
                         serde_json::json!({
                             "access_key": k.access_key.as_str(),
-                            "role": role_name(&k.role),
+                            "role": k.role.to_string(),
                             "created_at": k.created_at.to_rfc3339(),
                             "revoked_at": k.revoked_at.map(|t| t.to_rfc3339()),
                         })
@@ -119,7 +111,7 @@ pub fn run(config: &Config, cmd: KeysCommand) -> anyhow::Result<()> {
                     println!(
                         "{:<22} {:<42} {:<27} {}",
                         k.access_key.as_str(),
-                        role_name(&k.role),
+                        k.role.to_string(),
                         k.created_at.to_rfc3339(),
                         k.revoked_at
                             .map(|t| t.to_rfc3339())

@@ -84,10 +84,6 @@ fn small<T: TryFrom<u32>>(name: &str, value: u32) -> Result<T, ApiError> {
     T::try_from(value).map_err(|_| ApiError::invalid_parameter(format!("{name}: out of range")))
 }
 
-fn domain(e: ledger_domain::DomainError) -> ApiError {
-    ApiError::new(e.code(), e.to_string())
-}
-
 pub fn order_type(t: i32) -> Result<OrderType, ApiError> {
     match pb::OrderType::try_from(t) {
         Ok(pb::OrderType::Purchase) => Ok(OrderType::Purchase),
@@ -142,7 +138,7 @@ fn pricing(p: Option<pb::Pricing>) -> Result<Pricing, ApiError> {
         .map(|d| {
             Ok(Discount {
                 discount_type: DiscountType::new(small("discount_type", d.discount_type)?)
-                    .map_err(domain)?,
+                    .map_err(ApiError::from)?,
                 amount: money("discount amount", &d.amount)?,
             })
         })
@@ -166,7 +162,7 @@ fn line_item(l: pb::LineItem) -> Result<LineItem, ApiError> {
         count: l.count,
         period: Period {
             period_type: PeriodType::from_huawei_code(small("period_type", l.period_type)?)
-                .map_err(domain)?,
+                .map_err(ApiError::from)?,
             number: l.period_number,
         },
         unit_price: UnitPrice {
@@ -185,12 +181,12 @@ pub fn place_order(r: pb::PlaceOrderRequest) -> Result<Command, ApiError> {
         customer_id: field("customer_id", &r.customer_id)?,
         base_order_id: optional("base_order_id", &r.base_order_id)?,
         source_type: SourceType::from_huawei_code(small("source_type", r.source_type)?)
-            .map_err(domain)?,
+            .map_err(ApiError::from)?,
         product_name: r.product_name,
         service_type_code: field("service_type_code", &r.service_type_code)?,
         order_type: order_type(r.order_type)?,
         charge_type: charge_type(r.charge_type)?,
-        currency: Currency::new(&r.currency).map_err(domain)?,
+        currency: Currency::new(&r.currency).map_err(ApiError::from)?,
         line_items: r
             .line_items
             .into_iter()
@@ -216,7 +212,7 @@ pub fn pay_order(r: pb::PayOrderRequest) -> Result<Command, ApiError> {
         .map(|v| {
             Ok(VoucherRedemption {
                 kind: VoucherKind::from_huawei_code(small("voucher kind", v.kind)?)
-                    .map_err(domain)?,
+                    .map_err(ApiError::from)?,
                 voucher_id: field("voucher_id", &v.voucher_id)?,
                 amount: money("voucher amount", &v.amount)?,
             })

@@ -11,9 +11,7 @@ use std::sync::Arc;
 use chrono::Duration;
 use ledger_domain::ids::{ContractNo, CustomerId, OrderId};
 use ledger_projections::contracts::ContractListQuery;
-use ledger_projections::orders::{
-    Cursor, OrderListQuery, PreciseSearch, SortOrder, DEFAULT_ORDER_WINDOW_DAYS,
-};
+use ledger_projections::orders::{Cursor, OrderListQuery, SortOrder, DEFAULT_ORDER_WINDOW_DAYS};
 use tonic::{Request, Response, Status};
 
 use super::convert::{contract_kind, field, optional, order_type};
@@ -80,17 +78,10 @@ fn list_orders_query(
             q.order_types.push(t);
         }
     }
-    let order_id: Option<OrderId> = optional("order_id", &r.order_id)?;
-    q.search = match (order_id, optional("instance_id", &r.instance_id)?) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::invalid_parameter(
-                "order_id and instance_id are two precise searches: give one",
-            ))
-        }
-        (Some(id), None) => Some(PreciseSearch::OrderId(id)),
-        (None, Some(id)) => Some(PreciseSearch::InstanceId(id)),
-        (None, None) => None,
-    };
+    q.search = params::precise_search(
+        optional("order_id", &r.order_id)?,
+        optional("instance_id", &r.instance_id)?,
+    )?;
     q.limit = (r.limit != 0).then_some(r.limit);
     q.offset = r.offset;
     q.cursor = (!r.cursor.is_empty()).then(|| Cursor::from_client(r.cursor.clone()));

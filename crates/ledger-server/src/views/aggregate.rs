@@ -8,7 +8,7 @@
 //! remittance account.
 
 use ledger_domain::ids::CustomerId;
-use ledger_domain::{Aggregate, AggregateId};
+use ledger_domain::{Aggregate, AggregateId, DomainError};
 use serde_json::{json, Value};
 
 use super::{names, time, View};
@@ -33,35 +33,55 @@ fn aggregate_id(kind: &str, id: &str) -> Result<AggregateId, ApiError> {
     }
 }
 
-fn not_found(id: &AggregateId) -> ApiError {
-    let code = match id {
-        AggregateId::Order(_) => "order_not_found",
-        AggregateId::Contract(_) => "contract_not_found",
-        AggregateId::Customer(_) => "customer_not_found",
-    };
-    ApiError::new(code, format!("{id} not found"))
+/// The domain's not-found error for an aggregate.
+pub fn not_found(id: &AggregateId) -> ApiError {
+    match id {
+        AggregateId::Order(o) => DomainError::OrderNotFound(o.clone()),
+        AggregateId::Contract(c) => DomainError::ContractNotFound(c.clone()),
+        AggregateId::Customer(c) => DomainError::CustomerNotFound(c.clone()),
+    }
+    .into()
 }
 
-/// The owner and the JSON state of an aggregate; `None` when absent.
-fn render(aggregate: &Aggregate) -> Result<Option<(CustomerId, Value)>, ApiError> {
+/// The customer an aggregate belongs to; `None` while it is absent.
+pub fn owner(aggregate: &Aggregate) -> Option<&CustomerId> {
+    match aggregate {
+        Aggregate::Order(o) => o.placed().map(|p| &p.spec().customer_id),
+        Aggregate::Contract(c) => c.applied().map(|a| a.customer_id()),
+        Aggregate::Customer(c) => c.registered().map(|r| r.customer_id()),
+    }
+}
+
+/// Refuses, as not found, an aggregate that is absent or not `customer`'s.
+pub async fn check_owner(
+    state: &State,
+    customer: &CustomerId,
+    id: AggregateId,
+) -> Result<(), ApiError> {
+    let (_, aggregate) = state.ledger.aggregate(&id).await?;
+    if owner(&aggregate) == Some(customer) {
+        Ok(())
+    } else {
+        Err(not_found(&id))
+    }
+}
+
+/// The JSON state of an aggregate; `None` when absent.
+fn render(aggregate: &Aggregate) -> Result<Option<Value>, ApiError> {
     let encode = |e: serde_json::Error| ApiError::internal(format!("encoding state: {e}"));
     Ok(match aggregate {
-        Aggregate::Order(o) => match o.placed() {
-            None => None,
-            Some(p) => Some((
-                p.spec().customer_id.clone(),
-                serde_json::to_value(p).map_err(encode)?,
-            )),
-        },
-        Aggregate::Contract(c) => match c.applied() {
-            None => None,
-            Some(a) => Some((
-                a.customer_id().clone(),
-                serde_json::to_value(a).map_err(encode)?,
-            )),
-        },
+        Aggregate::Order(o) => o
+            .placed()
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(encode)?,
+        Aggregate::Contract(c) => c
+            .applied()
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(encode)?,
         Aggregate::Customer(c) => c.registered().map(|r| {
-            let state = json!({
+            json!({
                 "customer_id": r.customer_id(),
                 "name": r.name(),
                 "registered_at": time(r.registered_at()),
@@ -74,8 +94,7 @@ fn render(aggregate: &Aggregate) -> Result<Option<(CustomerId, Value)>, ApiError
                     "account_name": a.account_name,
                     "account_number": a.account_number,
                 })),
-            });
-            (r.customer_id().clone(), state)
+            })
         }),
     })
 }
@@ -92,10 +111,10 @@ pub async fn aggregate(
     let aggregate_id = aggregate_id(kind, id)?;
     let position = state.store.head().position.0;
     let (version, aggregate) = state.ledger.aggregate(&aggregate_id).await?;
-    let Some((owner, json)) = render(&aggregate)? else {
+    let (Some(owner), Some(json)) = (owner(&aggregate), render(&aggregate)?) else {
         return Err(not_found(&aggregate_id));
     };
-    caller.check_access(&owner)?;
+    caller.check_access(owner)?;
     Ok(View {
         json: json!({
             "kind": kind,

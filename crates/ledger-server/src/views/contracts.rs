@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use ledger_domain::contract::{ContractKind, ContractStatus, ContractTerms};
 use ledger_domain::ids::{ContractNo, CustomerId};
+use ledger_domain::DomainError;
 use ledger_projections::contracts::{
     self, ContractDetail, ContractListQuery, ContractListRow, ContractOperations, ContractPage,
     ContractStatusKind, DEFAULT_CONTRACT_PAGE_SIZE,
@@ -157,10 +158,6 @@ pub fn contract_detail(d: &ContractDetail) -> Value {
     Value::Object(m)
 }
 
-pub fn contract_not_found(no: &ContractNo) -> ApiError {
-    ApiError::new("contract_not_found", format!("contract {no} not found"))
-}
-
 // ---- Reads (shared by REST and gRPC) ----------------------------------------
 
 pub async fn list(
@@ -183,7 +180,7 @@ pub async fn detail(
     read(state, CONTRACTS, min_position, |tree| {
         contracts::contract_detail(tree, customer, no)?
             .map(|d| contract_detail(&d))
-            .ok_or_else(|| contract_not_found(no))
+            .ok_or_else(|| DomainError::ContractNotFound(no.clone()).into())
     })
     .await
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use ledger_domain::catalog::{ChargeType, OrderType};
 use ledger_domain::ids::{CustomerId, OrderId};
 use ledger_domain::order::{OrderStatus, Payment, VoucherRedemption};
+use ledger_domain::DomainError;
 use ledger_projections::orders::{
     self, AmountInfo, DeductionsByType, EligibleOrdersQuery, EligiblePage, OrderDeductions,
     OrderDetails, OrderListQuery, OrderListRow, OrderPage, OrderStatusKind, TimeRange,
@@ -315,10 +316,6 @@ pub fn eligible_page(q: &EligibleOrdersQuery, page: &EligiblePage) -> Value {
     })
 }
 
-fn order_not_found(id: &OrderId) -> ApiError {
-    ApiError::new("order_not_found", format!("order {id} not found"))
-}
-
 // ---- Reads (shared by REST and gRPC) ----------------------------------------
 
 pub async fn list(state: &State, q: &OrderListQuery, min_position: u64) -> Result<View, ApiError> {
@@ -338,7 +335,7 @@ pub async fn details(
     read(state, ORDERS, min_position, |tree| {
         orders::order_details(tree, customer, id, now)?
             .map(|d| order_details(&d))
-            .ok_or_else(|| order_not_found(id))
+            .ok_or_else(|| DomainError::OrderNotFound(id.clone()).into())
     })
     .await
 }
@@ -352,7 +349,7 @@ pub async fn deductions(
     read(state, ORDERS, min_position, |tree| {
         orders::order_deductions(tree, customer, id)?
             .map(|d| order_deductions(&d))
-            .ok_or_else(|| order_not_found(id))
+            .ok_or_else(|| DomainError::OrderNotFound(id.clone()).into())
     })
     .await
 }

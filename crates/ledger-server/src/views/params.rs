@@ -5,7 +5,8 @@
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use ledger_domain::catalog::OrderType;
-use ledger_projections::orders::{ProductNameFilter, TimeRange, MAX_ORDER_TYPES};
+use ledger_domain::ids::{InstanceId, OrderId};
+use ledger_projections::orders::{PreciseSearch, ProductNameFilter, TimeRange, MAX_ORDER_TYPES};
 
 use super::names;
 use crate::errors::ApiError;
@@ -36,8 +37,8 @@ pub fn time_bound(name: &str, value: &str, is_end: bool) -> Result<DateTime<Utc>
         })
 }
 
-/// A range from optional ends: neither → `None` (the query's default);
-/// only a begin → up to `now`; only an end → `default_span` before it.
+/// A range from optional ends `<prefix>_begin` and `<prefix>_end`: see
+/// [`named_time_range`].
 pub fn time_range(
     prefix: &str,
     begin: Option<&str>,
@@ -45,20 +46,31 @@ pub fn time_range(
     now: DateTime<Utc>,
     default_span: Duration,
 ) -> Result<Option<TimeRange>, ApiError> {
+    let names = (format!("{prefix}_begin"), format!("{prefix}_end"));
+    named_time_range((&names.0, &names.1), begin, end, now, default_span)
+}
+
+/// A range from optional ends: neither → `None` (the query's default);
+/// only a begin → up to `now`; only an end → `default_span` before it.
+pub fn named_time_range(
+    (begin_name, end_name): (&str, &str),
+    begin: Option<&str>,
+    end: Option<&str>,
+    now: DateTime<Utc>,
+    default_span: Duration,
+) -> Result<Option<TimeRange>, ApiError> {
     let begin = begin.filter(|s| !s.is_empty());
     let end = end.filter(|s| !s.is_empty());
-    let begin_name = format!("{prefix}_begin");
-    let end_name = format!("{prefix}_end");
     let range = match (begin, end) {
         (None, None) => return Ok(None),
-        (Some(b), None) => TimeRange::new(time_bound(&begin_name, b, false)?, now),
+        (Some(b), None) => TimeRange::new(time_bound(begin_name, b, false)?, now),
         (None, Some(e)) => {
-            let e = time_bound(&end_name, e, true)?;
+            let e = time_bound(end_name, e, true)?;
             TimeRange::new(e - default_span, e)
         }
         (Some(b), Some(e)) => TimeRange::new(
-            time_bound(&begin_name, b, false)?,
-            time_bound(&end_name, e, true)?,
+            time_bound(begin_name, b, false)?,
+            time_bound(end_name, e, true)?,
         ),
     };
     if range.begin > range.end {
@@ -67,6 +79,22 @@ pub fn time_range(
         )));
     }
     Ok(Some(range))
+}
+
+/// The precise search of an order list: by order id or by instance id,
+/// never both.
+pub fn precise_search(
+    order_id: Option<OrderId>,
+    instance_id: Option<InstanceId>,
+) -> Result<Option<PreciseSearch>, ApiError> {
+    match (order_id, instance_id) {
+        (Some(_), Some(_)) => Err(ApiError::invalid_parameter(
+            "order_id and instance_id are two precise searches: give one",
+        )),
+        (Some(id), None) => Ok(Some(PreciseSearch::OrderId(id))),
+        (None, Some(id)) => Ok(Some(PreciseSearch::InstanceId(id))),
+        (None, None) => Ok(None),
+    }
 }
 
 /// A product-name filter; an empty name means none.

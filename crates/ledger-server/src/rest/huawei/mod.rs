@@ -42,6 +42,7 @@ use axum::routing::{get, post, put};
 use axum::Router;
 use ledger_domain::ids::{CustomerId, OrderId};
 use ledger_domain::order::{Order, PlacedOrder};
+use ledger_domain::DomainError;
 use ledger_domain::{Aggregate, AggregateId};
 use ledger_projections::orders::{order_details, OrderDetails};
 use ledger_projections::ORDERS;
@@ -93,10 +94,6 @@ fn parse_order_id(name: &str, v: &str) -> Result<OrderId, ApiError> {
         .map_err(|e| ApiError::bad_parameter(format!("{name}: {e}")))
 }
 
-fn order_not_found(id: &OrderId) -> ApiError {
-    ApiError::new("order_not_found", format!("order {id} not found"))
-}
-
 /// The order as the log has it now (authoritative, unlike the views).
 async fn placed_order(state: &State, id: &OrderId) -> Result<PlacedOrder, ApiError> {
     let (_, aggregate) = state
@@ -105,7 +102,7 @@ async fn placed_order(state: &State, id: &OrderId) -> Result<PlacedOrder, ApiErr
         .await?;
     match aggregate {
         Aggregate::Order(Order::Placed(p)) => Ok(p),
-        Aggregate::Order(Order::Absent) => Err(order_not_found(id)),
+        Aggregate::Order(Order::Absent) => Err(DomainError::OrderNotFound(id.clone()).into()),
         _ => Err(ApiError::internal(format!(
             "aggregate of order {id} is not an order"
         ))),

@@ -16,7 +16,7 @@ use ledger_domain::contract::{
     ApplyContract, ContractKind, ConvertContract, EditContractRemarks, VoidContract,
 };
 use ledger_domain::ids::{ContractNo, CustomerId, OrderId};
-use ledger_domain::{Aggregate, AggregateId, Command};
+use ledger_domain::{AggregateId, Command};
 use ledger_projections::contracts::ContractListQuery;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -28,7 +28,7 @@ use crate::errors::ApiError;
 use crate::grpc::convert::field;
 use crate::rest::Authenticated;
 use crate::server::State;
-use crate::views::contracts::contract_not_found;
+use crate::views::aggregate::check_owner;
 use crate::views::{self, names, params};
 
 /// Hex digits of the digest in a generated contract number.
@@ -156,24 +156,6 @@ pub async fn apply(
     Ok(response)
 }
 
-/// Refuses a contract that is not the customer's (as not found).
-async fn check_contract_owner(
-    state: &State,
-    customer: &CustomerId,
-    no: &ContractNo,
-) -> Result<(), ApiError> {
-    let (_, aggregate) = state
-        .ledger
-        .aggregate(&AggregateId::Contract(no.clone()))
-        .await?;
-    match aggregate {
-        Aggregate::Contract(c) if c.applied().is_some_and(|a| a.customer_id() == customer) => {
-            Ok(())
-        }
-        _ => Err(contract_not_found(no)),
-    }
-}
-
 /// Runs an operation on an existing contract of the path's customer and
 /// answers with the contract as it is then.
 async fn operate(
@@ -187,7 +169,7 @@ async fn operate(
     let customer = customer(caller, customer_id)?;
     let no: ContractNo = field("contract_no", contract_no)?;
     let key = command_id(headers, false)?;
-    check_contract_owner(state, &customer, &no).await?;
+    check_owner(state, &customer, AggregateId::Contract(no.clone())).await?;
     let outcome = execute(state, caller, key, command(no.clone())).await?;
     let view = views::contracts::detail(state, &customer, &no, 0).await?;
     Ok(command_response(StatusCode::OK, &outcome, "contract", view))

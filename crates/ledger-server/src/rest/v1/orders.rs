@@ -21,10 +21,9 @@ use chrono::{DateTime, Duration, Utc};
 use ledger_domain::contract::ContractKind;
 use ledger_domain::ids::{CustomerId, OrderId};
 use ledger_domain::order::CancelOrder;
-use ledger_domain::{Aggregate, AggregateId, Command};
+use ledger_domain::{AggregateId, Command};
 use ledger_projections::orders::{
-    Cursor, EligibleOrdersQuery, OrderListQuery, PreciseSearch, TimeRange,
-    DEFAULT_ORDER_WINDOW_DAYS,
+    Cursor, EligibleOrdersQuery, OrderListQuery, TimeRange, DEFAULT_ORDER_WINDOW_DAYS,
 };
 
 use super::query::Params;
@@ -32,7 +31,7 @@ use super::{command_id, command_response, customer, execute, view_response, AppS
 use crate::errors::ApiError;
 use crate::grpc::convert::field;
 use crate::rest::Authenticated;
-use crate::server::State;
+use crate::views::aggregate::check_owner;
 use crate::views::{self, names, params};
 
 fn window() -> Duration {
@@ -66,16 +65,7 @@ pub(super) fn order_filters(
     let types = p.all("order_type");
     q.order_types = params::order_types(types.iter().map(String::as_str))?;
     q.service_type_code = p.parsed("service_type_code")?;
-    q.search = match (p.parsed("order_id")?, p.parsed("instance_id")?) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::invalid_parameter(
-                "order_id and instance_id are two precise searches: give one",
-            ))
-        }
-        (Some(id), None) => Some(PreciseSearch::OrderId(id)),
-        (None, Some(id)) => Some(PreciseSearch::InstanceId(id)),
-        (None, None) => None,
-    };
+    q.search = params::precise_search(p.parsed("order_id")?, p.parsed("instance_id")?)?;
     if let Some(s) = p.one("sort")? {
         q.sort = names::parse("sort", &names::SORT_ORDERS, &s)?;
     }
@@ -155,21 +145,14 @@ pub async fn by_discount_type(
     let now = state.clock.now();
     let (begin, end) = (p.one("begin")?, p.one("end")?);
     p.finish()?;
-    let range = match (begin.as_deref(), end.as_deref()) {
-        (None, None) => TimeRange::new(now - window(), now),
-        (b, e) => {
-            let begin = b
-                .map(|b| params::time_bound("begin", b, false))
-                .transpose()?;
-            let end = e.map(|e| params::time_bound("end", e, true)).transpose()?;
-            let end = end.unwrap_or(now);
-            let r = TimeRange::new(begin.unwrap_or(end - window()), end);
-            if r.begin > r.end {
-                return Err(ApiError::invalid_parameter("begin must not be after end"));
-            }
-            r
-        }
-    };
+    let range = params::named_time_range(
+        ("begin", "end"),
+        begin.as_deref(),
+        end.as_deref(),
+        now,
+        window(),
+    )?
+    .unwrap_or_else(|| TimeRange::new(now - window(), now));
     let view = views::orders::by_discount_type(&state, &customer, range, min).await?;
     Ok(view_response(view))
 }
@@ -205,30 +188,6 @@ pub async fn eligible(
     ))
 }
 
-/// Refuses an order that is not the customer's (as not found).
-pub(super) async fn check_order_owner(
-    state: &State,
-    customer: &CustomerId,
-    order: &OrderId,
-) -> Result<(), ApiError> {
-    let (_, aggregate) = state
-        .ledger
-        .aggregate(&AggregateId::Order(order.clone()))
-        .await?;
-    match aggregate {
-        Aggregate::Order(o)
-            if o.placed()
-                .is_some_and(|p| p.spec().customer_id == *customer) =>
-        {
-            Ok(())
-        }
-        _ => Err(ApiError::new(
-            "order_not_found",
-            format!("order {order} not found"),
-        )),
-    }
-}
-
 /// `POST /v1/customers/{customer_id}/orders/{order_id}/cancel`: cancels an
 /// unpaid order; answers `{..., "order": <details>}`.
 pub async fn cancel(
@@ -241,7 +200,7 @@ pub async fn cancel(
     let customer = customer(&caller, &customer_id)?;
     let order: OrderId = field("order_id", &order_id)?;
     let key = command_id(&headers, false)?;
-    check_order_owner(&state, &customer, &order).await?;
+    check_owner(&state, &customer, AggregateId::Order(order.clone())).await?;
     let command = Command::CancelOrder(CancelOrder {
         order_id: order.clone(),
     });
