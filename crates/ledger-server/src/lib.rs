@@ -11,6 +11,7 @@ mod metered;
 pub mod metrics;
 pub mod rest;
 mod server;
+pub mod simulate;
 pub mod views;
 
 pub use config::Config;

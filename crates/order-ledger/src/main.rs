@@ -5,6 +5,7 @@ mod demo;
 mod keys;
 mod ops;
 mod serve;
+mod sim;
 
 use std::path::PathBuf;
 
@@ -36,6 +37,12 @@ enum Command {
     DemoData,
     /// Call a gRPC method of a running server with a JSON request.
     Call(call::CallArgs),
+    /// Write a realistic log of N events into the data directory, through
+    /// the real deciders and store (for benchmarks at size).
+    Generate(sim::GenerateArgs),
+    /// Drive a running server over gRPC with a realistic mix and report
+    /// commands/s and acknowledgement latencies.
+    Simulate(sim::SimulateArgs),
     #[command(flatten)]
     Ops(ops::OpsCommand),
 }
@@ -58,6 +65,8 @@ fn main() -> anyhow::Result<()> {
             Command::Keys(cmd) => keys::run(&config, cmd),
             Command::DemoData => demo::run(&config).await,
             Command::Call(args) => call::run(args).await,
+            Command::Generate(args) => sim::run_generate(&config, args).await,
+            Command::Simulate(args) => sim::run_simulate(args).await,
             Command::Ops(cmd) => ops::run(config, cmd).await,
         }
     })

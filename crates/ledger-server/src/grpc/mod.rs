@@ -5,6 +5,7 @@ mod admin;
 mod commands;
 pub mod convert;
 mod queries;
+pub mod requests;
 mod subscribe;
 
 use std::sync::Arc;
