@@ -7,6 +7,7 @@ it. Every check prints one line; any mismatch exits non-zero.
 Environment:
   LEDGER_ENDPOINT   http://127.0.0.1:<port>
   LEDGER_AK, LEDGER_SK, LEDGER_DOMAIN_ID   a customer key of that domain
+  LEDGER_PAYER_AK, LEDGER_PAYER_SK         a service key (the payment service)
   LEDGER_ORDER_PAY      an unpaid order to pay (list 100.00, 85.00 due)
   LEDGER_ORDER_CANCEL   an unpaid order to cancel
   LEDGER_ORDER_EXACT    an unpaid order of three lines: 0.1, 0.2 and 0.3
@@ -157,12 +158,24 @@ def main():
           and d.orders[0].order_line_items[0].discount_amount == decimal.Decimal("10.00"),
           repr(discounts))
 
-    # pay_orders
-    paid = client.pay_orders(PayOrdersRequest(body=PayCustomerOrderV3Req(
+    # pay_orders: a customer's own key may not mark its order paid (issue 9);
+    # the payment service (the payment channel) may.
+    expect_error("pay: by the customer itself", lambda: client.pay_orders(PayOrdersRequest(
+        body=PayCustomerOrderV3Req(order_id=to_pay, use_coupon="NO", use_discount="NO"))),
+        403, "CBC.0151")
+    check("pay: a refused payment leaves the order unpaid", status_of(client, to_pay) == 6)
+    payer = (
+        BssintlClient.new_builder()
+        .with_credentials(GlobalCredentials(
+            os.environ["LEDGER_PAYER_AK"], os.environ["LEDGER_PAYER_SK"], domain_id))
+        .with_endpoints([os.environ["LEDGER_ENDPOINT"]])
+        .build()
+    )
+    paid = payer.pay_orders(PayOrdersRequest(body=PayCustomerOrderV3Req(
         order_id=to_pay, use_coupon="NO", use_discount="NO")))
     check("pay: 204", paid.status_code == 204, repr(paid))
     check("pay: the order is completed", status_of(client, to_pay) == 5)
-    expect_error("pay: a paid order", lambda: client.pay_orders(PayOrdersRequest(
+    expect_error("pay: a paid order", lambda: payer.pay_orders(PayOrdersRequest(
         body=PayCustomerOrderV3Req(order_id=to_pay, use_coupon="NO", use_discount="NO"))),
         400, "CBC.99003106")
 

@@ -7,7 +7,7 @@ mod huawei_common;
 
 use chrono::Duration;
 use huawei_common::*;
-use ledger_auth::{Credentials, SecretKey};
+use ledger_auth::{Credentials, Role, SecretKey};
 use ledger_domain::catalog::OrderType;
 use ledger_domain::order::ExpireOrder;
 use ledger_domain::{Actor, Command};
@@ -52,6 +52,12 @@ fn cancel_body(order: &str) -> String {
 
 const PAY: &str = "/v3/orders/customer-orders/pay";
 const CANCEL: &str = "/v2/orders/customer-orders/cancel";
+
+/// The payment service: the only actor the role table lets record a
+/// payment through the channel (`PayOrder`).
+fn payer(server: &TestServer) -> Signer {
+    key_client(server, Role::Service)
+}
 
 async fn pay_over_rest(server: &TestServer, c: &Signer, body: &str) -> Answer {
     call(server, c, Method::POST, PAY, Some(body)).await
@@ -120,7 +126,7 @@ async fn details_show_the_order_and_page_its_line_items() {
 async fn pay_answers_204_and_the_order_is_then_completed() {
     let server = TestServer::start().await;
     let (a, _) = setup(&server).await;
-    let paid = pay_over_rest(&server, &a, &pay_body("CSA0001")).await;
+    let paid = pay_over_rest(&server, &payer(&server), &pay_body("CSA0001")).await;
     assert_eq!(paid.status.as_u16(), 204, "{}", paid.text);
     assert!(paid.text.is_empty());
     let d = details(&server, &a, "CSA0001").await;
@@ -129,14 +135,15 @@ async fn pay_answers_204_and_the_order_is_then_completed() {
     assert_eq!(d["order_info"]["pending_payment_end_time"], Value::Null);
 
     // Another payment of a paid order: the status changed.
-    pay_over_rest(&server, &a, &pay_body("CSA0001"))
+    pay_over_rest(&server, &payer(&server), &pay_body("CSA0001"))
         .await
         .assert_error(400, "CBC.99003106");
 
     // A retry with the same idempotency key is recorded once.
+    let p = payer(&server);
     for _ in 0..2 {
         let res = send(
-            a.request(Method::POST, PAY, Some(&pay_body("CSA0002")), now(&server))
+            p.request(Method::POST, PAY, Some(&pay_body("CSA0002")), now(&server))
                 .header("X-Idempotency-Key", "retry-1"),
         )
         .await;
@@ -145,7 +152,7 @@ async fn pay_answers_204_and_the_order_is_then_completed() {
     // The key may come as X-Request-Id too: the same key, the same command.
     let head = server.state().store.head().position;
     let again = send(
-        a.request(Method::POST, PAY, Some(&pay_body("CSA0002")), now(&server))
+        p.request(Method::POST, PAY, Some(&pay_body("CSA0002")), now(&server))
             .header("X-Request-Id", "retry-1"),
     )
     .await;
@@ -156,9 +163,31 @@ async fn pay_answers_204_and_the_order_is_then_completed() {
         "nothing written"
     );
     // Without a key it is a new payment of a paid order.
-    pay_over_rest(&server, &a, &pay_body("CSA0002"))
+    pay_over_rest(&server, &payer(&server), &pay_body("CSA0002"))
         .await
         .assert_error(400, "CBC.99003106");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_cannot_mark_its_own_order_paid() {
+    let server = TestServer::start().await;
+    let (a, _) = setup(&server).await;
+    let head = server.state().store.head().position;
+    // Issue 9: the pay route marked an order paid for any customer that
+    // asked, with no money moving. The role table refuses it.
+    let answer = pay_over_rest(&server, &a, &pay_body("CSA0001")).await;
+    answer.assert_error(403, "CBC.0151");
+    assert_eq!(answer.json["code"], "actor_not_permitted");
+    assert_eq!(
+        server.state().store.head().position,
+        head,
+        "nothing written"
+    );
+    assert_eq!(
+        details(&server, &a, "CSA0001").await["order_info"]["status"],
+        6
+    );
     server.shutdown().await;
 }
 
@@ -177,7 +206,7 @@ async fn cancel_answers_204_and_a_paid_order_cannot_be_cancelled() {
     let res = cancel_over_rest(&server, &a, "CSA0001").await;
     assert_eq!(res.status.as_u16(), 204, "{}", res.text);
     // Paying a cancelled order: status changed.
-    pay_over_rest(&server, &a, &pay_body("CSA0001"))
+    pay_over_rest(&server, &payer(&server), &pay_body("CSA0001"))
         .await
         .assert_error(400, "CBC.99003106");
 
@@ -197,7 +226,7 @@ async fn paying_after_the_deadline_is_refused() {
     run(&server, o).await;
     server.clock.set(deadline + Duration::minutes(1));
     // Whether or not the timer has expired it yet, the answer is the same.
-    pay_over_rest(&server, &a, &pay_body("CSADUE"))
+    pay_over_rest(&server, &payer(&server), &pay_body("CSADUE"))
         .await
         .assert_error(400, "CBC.99003110");
     // Once expired (by the timer or here, whichever comes first), too.
@@ -209,7 +238,7 @@ async fn paying_after_the_deadline_is_refused() {
         details(&server, &a, "CSADUE").await["order_info"]["status"],
         4
     );
-    pay_over_rest(&server, &a, &pay_body("CSADUE"))
+    pay_over_rest(&server, &payer(&server), &pay_body("CSADUE"))
         .await
         .assert_error(400, "CBC.99003110");
     server.shutdown().await;
@@ -328,7 +357,7 @@ async fn order_discounts_are_the_recorded_ones_and_pay_accepts_them() {
         .assert_error(400, "CBC.0100");
 
     let body = r#"{"order_id":"CSA3LINES","use_coupon":"NO","use_discount":"YES","discount_infos":[{"id":"CSA3LINES.301","type":0}]}"#;
-    let res = pay_over_rest(&server, &a, body).await;
+    let res = pay_over_rest(&server, &payer(&server), body).await;
     assert_eq!(res.status.as_u16(), 204, "{}", res.text);
     assert_eq!(
         details(&server, &a, "CSA3LINES").await["order_info"]["status"],
@@ -397,7 +426,7 @@ async fn amounts_are_exact_decimals_never_floats() {
     .text;
     assert!(text.contains("\"currencyOfficial\":0.3,"), "{text}");
     // Paying pays the exact amount due.
-    let res = pay_over_rest(&server, &a, &pay_body("CSAHUGE")).await;
+    let res = pay_over_rest(&server, &payer(&server), &pay_body("CSAHUGE")).await;
     assert_eq!(res.status.as_u16(), 204, "{}", res.text);
     server.shutdown().await;
 }
@@ -412,7 +441,8 @@ async fn every_answer_carries_a_request_id() {
     assert!(!refused.headers["x-request-id"].is_empty());
     assert_ne!(ok.headers["x-request-id"], refused.headers["x-request-id"]);
     let paid = send(
-        a.request(Method::POST, PAY, Some(&pay_body("CSA0001")), now(&server))
+        payer(&server)
+            .request(Method::POST, PAY, Some(&pay_body("CSA0001")), now(&server))
             .header("X-Request-Id", "req-42"),
     )
     .await;
@@ -547,7 +577,7 @@ async fn the_old_v1_0_details_follow_the_seed() {
 async fn a_restart_keeps_orders_payments_and_keys() {
     let mut server = TestServer::start().await;
     let (a, _) = setup(&server).await;
-    let res = pay_over_rest(&server, &a, &pay_body("CSA0001")).await;
+    let res = pay_over_rest(&server, &payer(&server), &pay_body("CSA0001")).await;
     assert_eq!(res.status.as_u16(), 204);
     let res = cancel_over_rest(&server, &a, "CSA0002").await;
     assert_eq!(res.status.as_u16(), 204);

@@ -124,6 +124,7 @@ async fn the_official_python_sdk_works_against_the_server() {
     let creds = server.create_key(Role::Customer {
         domain_id: customer_id(CUSTOMER),
     });
+    let payer = server.create_key(Role::Service);
     let mut script = Command::new(venv.join("bin/python"));
     script
         .arg(SCRIPT)
@@ -131,6 +132,8 @@ async fn the_official_python_sdk_works_against_the_server() {
         .env("LEDGER_AK", creds.access_key.as_str())
         .env("LEDGER_SK", creds.secret_key.expose())
         .env("LEDGER_DOMAIN_ID", CUSTOMER)
+        .env("LEDGER_PAYER_AK", payer.access_key.as_str())
+        .env("LEDGER_PAYER_SK", payer.secret_key.expose())
         .env("LEDGER_ORDER_PAY", TO_PAY)
         .env("LEDGER_ORDER_CANCEL", TO_CANCEL)
         .env("LEDGER_ORDER_EXACT", EXACT)

@@ -129,8 +129,8 @@ async fn domain_refusals_carry_their_stable_code_and_change_nothing() {
             "CS4",
         ))
         .await
-        .expect_err("another tenant");
-    assert_refused(&err, Code::PermissionDenied, "not_permitted");
+        .expect_err("customers do not place orders");
+    assert_refused(&err, Code::PermissionDenied, "actor_not_permitted");
 
     let err = as_customer
         .void_order(pb::VoidOrderRequest {

@@ -195,7 +195,8 @@ pub async fn verify(
             if own != record.stream_id {
                 return Err(fail(FailureKind::WrongStream { expected: own }));
             }
-            check(&state, &event).map_err(|v| fail(FailureKind::Illegal(v)))?;
+            check(&state, &event, &record.metadata.command.actor)
+                .map_err(|v| fail(FailureKind::Illegal(v)))?;
             state = evolve(state, &event);
             head = Head {
                 position: record.position,

@@ -7,15 +7,18 @@
 //! pure (no I/O, no clock) and reuses the deciders' own helpers (pricing,
 //! statuses, overdue orders), so the rules live in one place.
 //!
-//! Only what an event itself carries is checked: actor permissions and input
-//! shapes are the command's business and are not in the event payloads.
+//! Besides what an event itself carries, the actor recorded in its metadata
+//! is checked against the role table ([`crate::roles::may_record`]) and a
+//! customer actor against the event's tenant. Input shapes (text lengths,
+//! id syntax) are the command's business and are not re-checked.
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
+use crate::context::Actor;
 use crate::contract::{self, AppliedContract, ContractKind, ContractStatus, MAX_CONTRACT_ORDERS};
-use crate::ids::{ContractNo, LineItemId, OrderId};
+use crate::ids::{ContractNo, CustomerId, LineItemId, OrderId};
 use crate::money::Money;
 use crate::order::{OrderStatus, PlacedOrder};
 use crate::state::{AggregateId, Event, State};
@@ -24,6 +27,16 @@ use crate::state::{AggregateId, Event, State};
 /// lowercase with no trailing period; [`Violation::code`] is stable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Violation {
+    #[error("recorded actor {actor:?} is not customer:, operator:, service: or system")]
+    UnknownActor { actor: String },
+    #[error("{actor} may not record {event}")]
+    ActorNotPermitted { event: &'static str, actor: String },
+    #[error("{actor} may not act for customer {customer} ({event})")]
+    ActorOfAnotherCustomer {
+        event: &'static str,
+        actor: String,
+        customer: CustomerId,
+    },
     #[error("{aggregate} is absent ({event})")]
     AggregateAbsent {
         event: &'static str,
@@ -133,6 +146,9 @@ impl Violation {
     pub fn code(&self) -> &'static str {
         use Violation::*;
         match self {
+            UnknownActor { .. } => "unknown_actor",
+            ActorNotPermitted { .. } => "actor_not_permitted",
+            ActorOfAnotherCustomer { .. } => "actor_of_another_customer",
             AggregateAbsent { .. } => "aggregate_absent",
             AggregateExists { .. } => "aggregate_exists",
             DeductionsExceedPrice { .. } => "deductions_exceed_price",
@@ -224,10 +240,59 @@ fn live<'a>(
     }
 }
 
-/// Whether `event` is a transition the domain rules allow from `state`
-/// (which must hold the aggregates the event touches and reads: its own,
-/// and for contract events the orders and customer they name).
-pub fn check(state: &State, event: &Event) -> Result<(), Violation> {
+/// The customer (tenant) an event concerns, from the event or the state
+/// before it; `None` when the aggregate it needs is not loaded.
+pub fn tenant(state: &State, event: &Event) -> Option<CustomerId> {
+    match event {
+        Event::OrderPlaced(e) => Some(e.spec.customer_id.clone()),
+        Event::ContractApplied(e) => Some(e.customer_id.clone()),
+        _ => match event.aggregate_id() {
+            AggregateId::Order(id) => state
+                .order(&id)
+                .placed()
+                .map(|o| o.spec().customer_id.clone()),
+            AggregateId::Contract(no) => state
+                .contract(&no)
+                .applied()
+                .map(|c| c.customer_id().clone()),
+            AggregateId::Customer(id) => Some(id),
+        },
+    }
+}
+
+/// Whether the recorded `actor` (metadata text: `customer:<id>`,
+/// `operator:<id>`, `service:<name>`, `system`) could have sent a command
+/// that records `event`: by the role table, and a customer only for itself.
+pub fn check_actor(state: &State, event: &Event, actor: &str) -> Result<(), Violation> {
+    let parsed: Actor = actor.parse().map_err(|_| Violation::UnknownActor {
+        actor: actor.to_owned(),
+    })?;
+    if !crate::roles::may_record(event, &parsed) {
+        return Err(Violation::ActorNotPermitted {
+            event: event.name(),
+            actor: actor.to_owned(),
+        });
+    }
+    if let Actor::Customer(_) = parsed {
+        if let Some(customer) = tenant(state, event) {
+            if !parsed.may_act_for(&customer) {
+                return Err(Violation::ActorOfAnotherCustomer {
+                    event: event.name(),
+                    actor: actor.to_owned(),
+                    customer,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `event`, recorded by `actor`, is a transition the domain rules
+/// allow from `state` (which must hold the aggregates the event touches and
+/// reads: its own, and for contract events the orders and customer they
+/// name). The actor is checked first ([`check_actor`]).
+pub fn check(state: &State, event: &Event, actor: &str) -> Result<(), Violation> {
+    check_actor(state, event, actor)?;
     let own = event.aggregate_id();
     let creates = matches!(
         event,

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::context::{Actor, Context};
+use crate::context::Context;
 use crate::error::{check_text, DomainError};
 use crate::ids::CustomerId;
 use crate::Event;
@@ -146,18 +146,6 @@ impl Customer {
     }
 }
 
-/// Customers are managed by upstream services (identity) and operators,
-/// never by the customer itself.
-fn check_manager(ctx: &Context, action: &'static str) -> Result<(), DomainError> {
-    match ctx.actor {
-        Actor::Service(_) | Actor::Operator(_) => Ok(()),
-        _ => Err(DomainError::NotPermitted {
-            actor: ctx.actor.to_string(),
-            action,
-        }),
-    }
-}
-
 fn registered<'a>(
     customer: &'a Customer,
     id: &CustomerId,
@@ -173,7 +161,6 @@ pub fn register(
     cmd: &RegisterCustomer,
     ctx: &Context,
 ) -> Result<Vec<Event>, DomainError> {
-    check_manager(ctx, "register customers")?;
     check_text("customer name", &cmd.name, MAX_NAME_CHARS)?;
     if let Customer::Registered(c) = customer {
         return if c.name == cmd.name {
@@ -197,7 +184,6 @@ pub fn certify(
     cmd: &CertifyRealName,
     ctx: &Context,
 ) -> Result<Vec<Event>, DomainError> {
-    check_manager(ctx, "certify real names")?;
     let c = registered(customer, &cmd.customer_id)?;
     check_text("real name", &cmd.real_name.name, MAX_NAME_CHARS)?;
     if c.real_name.as_ref() == Some(&cmd.real_name) {
@@ -216,7 +202,6 @@ pub fn set_remittance_account(
     cmd: &SetRemittanceAccount,
     ctx: &Context,
 ) -> Result<Vec<Event>, DomainError> {
-    check_manager(ctx, "set remittance accounts")?;
     let c = registered(customer, &cmd.customer_id)?;
     let a = &cmd.account;
     check_text("bank name", &a.bank_name, MAX_ACCOUNT_CHARS)?;

@@ -34,6 +34,12 @@ pub enum DomainError {
     // Who may do what.
     #[error("{actor} may not {action}")]
     NotPermitted { actor: String, action: &'static str },
+    /// The role table ([`crate::roles`]) does not let this kind of actor send the command.
+    #[error("{actor} may not send {command}")]
+    ActorNotPermitted {
+        command: &'static str,
+        actor: String,
+    },
 
     // Orders.
     #[error("order {0} not found")]
@@ -168,6 +174,7 @@ impl DomainError {
             LimitExceeded { .. } => "limit_exceeded",
             AmountOverflow => "amount_overflow",
             NotPermitted { .. } => "not_permitted",
+            ActorNotPermitted { .. } => "actor_not_permitted",
             OrderNotFound(_) => "order_not_found",
             OrderAlreadyExists(_) => "order_already_exists",
             CustomerNotFound(_) => "customer_not_found",
@@ -227,9 +234,10 @@ impl DomainError {
             | VouchersExceedPayment
             | ContractOrderCount { .. }
             | DuplicateContractOrder(_) => ErrorClass::InvalidInput,
-            NotPermitted { .. } | OfficialContractNeedsOperator(_) | OrderOfAnotherCustomer(_) => {
-                ErrorClass::PermissionDenied
-            }
+            NotPermitted { .. }
+            | ActorNotPermitted { .. }
+            | OfficialContractNeedsOperator(_)
+            | OrderOfAnotherCustomer(_) => ErrorClass::PermissionDenied,
             OrderNotFound(_) | CustomerNotFound(_) | ContractNotFound(_) => ErrorClass::NotFound,
             OrderAlreadyExists(_) | ContractAlreadyExists(_) | CustomerAlreadyRegistered(_) => {
                 ErrorClass::AlreadyExists

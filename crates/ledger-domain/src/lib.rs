@@ -19,8 +19,9 @@ pub mod error;
 pub mod ids;
 pub mod money;
 pub mod order;
+pub mod roles;
 mod state;
 
 pub use context::{Actor, Context};
 pub use error::{DomainError, ErrorClass};
-pub use state::{decide, evolve, Aggregate, AggregateId, Command, Event, State};
+pub use state::{decide, evolve, Aggregate, AggregateId, Command, CommandKind, Event, State};

@@ -67,10 +67,29 @@ macro_rules! enums {
         #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
         pub enum Command { $($cmd($cmd_ty)),* }
 
+        /// Which command, without its data (the rows of [`crate::roles`]).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum CommandKind { $($cmd),* }
+
+        impl CommandKind {
+            /// Every kind of command.
+            pub const ALL: &'static [CommandKind] = &[$(CommandKind::$cmd),*];
+
+            /// The command's name, e.g. `PayOrder`.
+            pub fn name(self) -> &'static str {
+                match self { $(CommandKind::$cmd => stringify!($cmd)),* }
+            }
+        }
+
         impl Command {
             /// The command's name, e.g. `PayOrder`.
             pub fn name(&self) -> &'static str {
-                match self { $(Command::$cmd(_) => stringify!($cmd)),* }
+                self.kind().name()
+            }
+
+            /// Which command this is.
+            pub fn kind(&self) -> CommandKind {
+                match self { $(Command::$cmd(_) => CommandKind::$cmd),* }
             }
         }
 
@@ -243,6 +262,7 @@ impl State {
 /// why it is refused. An idempotent repeat of an applied command yields no
 /// events.
 pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Event>, DomainError> {
+    crate::roles::check(command, &ctx.actor)?;
     match command {
         Command::PlaceOrder(c) => order::place(
             state.order(&c.spec.order_id),

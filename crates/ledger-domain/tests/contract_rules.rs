@@ -683,7 +683,7 @@ fn invalidate_contract_is_for_the_system_only() {
             .when(invalidate_contract(K))
             .by(actor)
             .at(t0() + days(7))
-            .then_error("not_permitted");
+            .then_error("actor_not_permitted");
     }
 }
 

@@ -75,7 +75,7 @@ fn register_customer_refuses_a_customer_or_system_actor() {
         given(&[])
             .when(register_customer(&alice()))
             .by(actor)
-            .then_error("not_permitted");
+            .then_error("actor_not_permitted");
     }
 }
 
@@ -163,7 +163,7 @@ fn certify_real_name_refuses_a_blank_name_and_a_customer_actor() {
     given(&registered())
         .when(certify(&alice()))
         .by(as_customer(&alice()))
-        .then_error("not_permitted");
+        .then_error("actor_not_permitted");
 }
 
 // ---- SetRemittanceAccount ---------------------------------------------------
@@ -208,7 +208,7 @@ fn set_remittance_account_refuses_a_customer_actor() {
     given(&registered())
         .when(set_remittance(&alice()))
         .by(as_customer(&alice()))
-        .then_error("not_permitted");
+        .then_error("actor_not_permitted");
 }
 
 #[test]

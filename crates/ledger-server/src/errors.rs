@@ -82,6 +82,7 @@ pub const TABLE: &[Mapping] = &[
     row("limit_exceeded", InvalidArgument, 400, CBC_INVALID),
     row("amount_overflow", InvalidArgument, 400, CBC_INVALID),
     row("not_permitted", PermissionDenied, 403, CBC_DENIED),
+    row("actor_not_permitted", PermissionDenied, 403, CBC_DENIED),
     row("order_not_found", NotFound, 404, CBC_INVALID),
     row("order_already_exists", AlreadyExists, 409, CBC_INVALID),
     row("customer_not_found", NotFound, 404, CBC_INVALID),

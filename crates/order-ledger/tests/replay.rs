@@ -183,7 +183,7 @@ async fn history_lists_every_event_of_a_stream_with_its_metadata() {
         ]
     );
     let paid = &events[3];
-    assert_eq!(paid["actor"], "customer:cust1");
+    assert_eq!(paid["actor"], "service:purchase");
     assert_eq!(paid["stream_version"], 4);
     assert_eq!(paid["event"]["payment"]["amount"], "85.00");
     assert_eq!(events[2]["actor"], "operator:ops1");

@@ -289,12 +289,6 @@ pub fn invalidate(
     cmd: &InvalidateContract,
     ctx: &Context,
 ) -> Result<Vec<Event>, DomainError> {
-    if ctx.actor != Actor::System {
-        return Err(DomainError::NotPermitted {
-            actor: ctx.actor.to_string(),
-            action: "invalidate contracts",
-        });
-    }
     let c = applied(state, &cmd.contract_no)?;
     if c.terms().kind() != ContractKind::PaymentRequest {
         return Err(DomainError::NotPaymentRequestContract(

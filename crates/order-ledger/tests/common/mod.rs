@@ -125,8 +125,8 @@ pub fn steps() -> Vec<(Command, Actor)> {
     for o in ["O1", "O2", "O3"] {
         out.push((Command::PlaceOrder(place_order("cust1", o)), service()));
     }
-    out.push((Command::PayOrder(pay_order("O1", "PAY1")), cust("cust1")));
-    out.push((Command::PayOrder(pay_order("O2", "PAY2")), cust("cust1")));
+    out.push((Command::PayOrder(pay_order("O1", "PAY1")), service()));
+    out.push((Command::PayOrder(pay_order("O2", "PAY2")), service()));
     out.push((
         Command::ApplyContract(apply_contract(
             "cust1",
@@ -165,8 +165,8 @@ pub fn steps() -> Vec<(Command, Actor)> {
         }),
         operator(),
     ));
-    out.push((Command::PayOrder(pay_order("O5", "PAY5")), cust("cust1")));
-    out.push((Command::PayOrder(pay_order("O4", "PAY4")), cust("cust2")));
+    out.push((Command::PayOrder(pay_order("O5", "PAY5")), service()));
+    out.push((Command::PayOrder(pay_order("O4", "PAY4")), service()));
     out
 }
 
