@@ -12,15 +12,18 @@
 //! - the event's aggregate is the one its stream holds;
 //! - every event is legal ([`ledger_domain::audit::check`]) against the state
 //!   every event before it built (one growing [`State`] of every aggregate);
+//! - every command's events together are legal
+//!   ([`ledger_domain::audit::check_command`]: a contract's orders are
+//!   attached by the same command that applied it);
 //! - the head the walk ends at is the store's head.
 
 use std::collections::HashMap;
 use std::fmt;
 
 use ledger_app::streams::stream_id;
-use ledger_codec::{envelope, payload, CodecError, RecordedEvent};
-use ledger_domain::audit::{check, Violation};
-use ledger_domain::{evolve, State};
+use ledger_codec::{envelope, payload, CodecError, CommandId, RecordedEvent};
+use ledger_domain::audit::{check, check_command, Violation};
+use ledger_domain::{evolve, Event, State};
 use ledger_store::{
     Digest, DynStore, Head, Position, StoreError, StreamId, StreamVersion, MAX_READ_BATCH,
 };
@@ -135,6 +138,19 @@ pub async fn verify(
     let mut state = State::default();
     let mut versions: HashMap<StreamId, StreamVersion> = HashMap::new();
     let mut head = Head::default();
+    // The events of the command being walked (one append's records are
+    // contiguous), checked together once the next command starts.
+    let mut command: Option<(CommandId, Position, StreamId)> = None;
+    let mut command_events: Vec<Event> = Vec::new();
+    let check_group =
+        |command: &Option<(CommandId, Position, StreamId)>, events: &[Event]| match command {
+            Some((_, position, stream)) => check_command(events).map_err(|v| Failure {
+                position: *position,
+                stream: Some(stream.clone()),
+                reason: FailureKind::Illegal(v),
+            }),
+            None => Ok(()),
+        };
 
     loop {
         let from = head.position.next();
@@ -198,6 +214,13 @@ pub async fn verify(
             check(&state, &event, &record.metadata.command.actor)
                 .map_err(|v| fail(FailureKind::Illegal(v)))?;
             state = evolve(state, &event);
+            let id = &record.metadata.command.command_id;
+            if command.as_ref().map(|(c, _, _)| c) != Some(id) {
+                check_group(&command, &command_events)?;
+                command = Some((id.clone(), record.position, record.stream_id.clone()));
+                command_events.clear();
+            }
+            command_events.push(event);
             head = Head {
                 position: record.position,
                 hash: record.hash,
@@ -205,6 +228,8 @@ pub async fn verify(
         }
         progress(head.position.0, total.max(head.position.0));
     }
+
+    check_group(&command, &command_events)?;
 
     let store_head = store.head();
     if store_head != head {

@@ -392,3 +392,34 @@ async fn a_head_beyond_the_last_record_is_a_mismatch() {
         }
     );
 }
+
+#[tokio::test]
+async fn a_forged_second_live_contract_without_attach_events_is_named() {
+    use ledger_codec::payload::{decode_event, encode_event};
+    use ledger_domain::Event;
+    let (_, mut records) = history().await;
+    // K1 (official) holds O1. The forger appends a ContractApplied K3 over
+    // O1 as its own command, without the attach event a decision records.
+    let i = index_of(&records, "ContractApplied");
+    let mut forged = records[i].clone();
+    let Event::ContractApplied(mut applied) =
+        decode_event(&forged.event_type, forged.schema_version, &forged.payload).unwrap()
+    else {
+        panic!("not a ContractApplied")
+    };
+    applied.contract_no = "K3".parse().unwrap();
+    let (_, _, payload) = encode_event(&Event::ContractApplied(applied)).unwrap();
+    forged.payload = payload;
+    forged.stream_id = StreamId("contract-K3".into());
+    forged.metadata.command.command_id = CommandId("forged-apply".into());
+    records.push(forged);
+    let records = rechain(records);
+    let n = records.len() as u64;
+    let failure = verify_fake(records).await.unwrap_err();
+    assert_eq!(failure.position, Position(n));
+    assert_eq!(failure.stream, Some(StreamId("contract-K3".into())));
+    match &failure.reason {
+        FailureKind::Illegal(v) => assert_eq!(v.code(), "contract_order_not_attached", "{v}"),
+        other => panic!("expected an illegal event, got {other}"),
+    }
+}

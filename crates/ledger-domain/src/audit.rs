@@ -139,6 +139,11 @@ pub enum Violation {
         contract_no: ContractNo,
         at: DateTime<Utc>,
     },
+    #[error("contract {contract_no}: order {order_id} got no attach event in the same command")]
+    ContractOrderNotAttached {
+        contract_no: ContractNo,
+        order_id: OrderId,
+    },
 }
 
 impl Violation {
@@ -172,6 +177,7 @@ impl Violation {
             NotPaymentRequestContract(_) => "not_payment_request_contract",
             ContractOverdue(_) => "contract_overdue",
             ContractNotOverdue { .. } => "contract_not_overdue",
+            ContractOrderNotAttached { .. } => "contract_order_not_attached",
         }
     }
 }
@@ -505,6 +511,36 @@ fn check_applied(
             ContractKind::PaymentRequest => {
                 unpaid(event, o)?;
                 before_deadline(event, o, e.applied_at)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Legality of one command's events taken together (the records of one
+/// append, in log order), beyond what [`check`] sees one event at a time:
+/// every `ContractApplied` has, in the same command, an
+/// `OrderAttachedToContract` for that contract and each of its orders.
+/// Without it a forged second live contract over an order would pass
+/// [`check`], since "at most one live contract per order" is kept on the
+/// order's stream by the attach event.
+pub fn check_command(events: &[Event]) -> Result<(), Violation> {
+    let attached: HashSet<(&ContractNo, &OrderId)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::OrderAttachedToContract(a) => Some((&a.contract_no, &a.order_id)),
+            _ => None,
+        })
+        .collect();
+    for event in events {
+        if let Event::ContractApplied(applied) = event {
+            for co in &applied.orders {
+                if !attached.contains(&(&applied.contract_no, &co.order_id)) {
+                    return Err(Violation::ContractOrderNotAttached {
+                        contract_no: applied.contract_no.clone(),
+                        order_id: co.order_id.clone(),
+                    });
+                }
             }
         }
     }

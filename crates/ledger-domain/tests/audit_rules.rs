@@ -546,3 +546,35 @@ fn invalidating_a_contract_that_is_not_live_is_illegal() {
         "contract_not_live",
     );
 }
+
+// ---- One command's events together --------------------------------------
+
+#[test]
+fn a_contract_applied_without_its_attach_events_is_illegal() {
+    use ledger_domain::audit::check_command;
+    // A decided application passes: one attach per order, same contract.
+    let applied = contract_applied_and_attached("K1", &alice(), ContractKind::Order, &["O1"], t0());
+    assert_eq!(check_command(&applied), Ok(()));
+
+    // The forged second live contract over O1: it passes `check` event by
+    // event (the live-contract rule sits on the attach event) ...
+    let forged = contract_applied("K2", &alice(), ContractKind::Order, &["O1"], t0());
+    accepted(&paid_in_k1(), forged.clone());
+    // ... and is caught as a command.
+    let v = check_command(std::slice::from_ref(&forged)).expect_err("forged contract caught");
+    assert_eq!(v.code(), "contract_order_not_attached");
+    assert!(v.to_string().contains("K2"), "{v}");
+
+    // An attach to another contract, or of another order, does not count.
+    let two = contract_applied("K3", &alice(), ContractKind::Order, &["O1", "O2"], t0());
+    let partial = vec![
+        two.clone(),
+        attached("O1", "K3", t0()),
+        attached("O2", "K9", t0()),
+    ];
+    let v = check_command(&partial).expect_err("missing attach caught");
+    assert_eq!(v.code(), "contract_order_not_attached");
+    assert!(v.to_string().contains("O2"), "{v}");
+    let full = vec![two, attached("O1", "K3", t0()), attached("O2", "K3", t0())];
+    assert_eq!(check_command(&full), Ok(()));
+}
