@@ -9,6 +9,7 @@ use tokio_stream::StreamExt;
 use tonic::Code;
 
 const CUSTOMER: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+const OTHER_CUSTOMER: &str = "1b2c3d4e5f60718293a4b5c6d7e8f90a";
 
 fn pay(command_id: &str, order: &str, amount: &str) -> pb::PayOrderRequest {
     pb::PayOrderRequest {
@@ -189,6 +190,39 @@ async fn subscribe_streams_the_log_with_its_hash_chain_then_live_events() {
     );
     assert_eq!(seen[3].command_id, "place-1");
     assert!(seen[3].actor.starts_with("service:"));
+    server.shutdown().await;
+}
+
+/// The hole issue 9 names: a customer token streamed every tenant's events
+/// (other customers' orders, certified names and bank accounts). Now a
+/// customer key is refused before anything is read, even with its own
+/// events in the log; a service key still subscribes.
+#[tokio::test]
+async fn a_customer_key_may_not_subscribe_to_the_log() {
+    let server = TestServer::start().await;
+    let service = server.create_key(Role::Service);
+    let mut commands = server.commands(service.token.expose()).await;
+    pb_onboard(&mut commands, CUSTOMER).await;
+    pb_onboard(&mut commands, OTHER_CUSTOMER).await;
+    for customer in [CUSTOMER, OTHER_CUSTOMER] {
+        let key = server.create_key(Role::Customer {
+            domain_id: customer.parse().unwrap(),
+        });
+        let mut queries = server.queries(key.token.expose()).await;
+        let err = queries
+            .subscribe(pb::SubscribeRequest { from_position: 1 })
+            .await
+            .expect_err("customers do not follow the whole log");
+        assert_refused(&err, Code::PermissionDenied, "access_denied");
+    }
+    let mut queries = server.queries(service.token.expose()).await;
+    let mut stream = queries
+        .subscribe(pb::SubscribeRequest { from_position: 1 })
+        .await
+        .expect("a service subscribes")
+        .into_inner();
+    let first = stream.next().await.expect("an event").expect("ok");
+    assert_eq!(first.event_type, "CustomerRegistered");
     server.shutdown().await;
 }
 

@@ -1,6 +1,12 @@
 //! `Subscribe(from_position)`: the stored records from a position, then
 //! live ones as they become durable. Bounded: a slow consumer holds back
 //! only its own stream ([`SUBSCRIPTION_BUFFER`] records), never the log.
+//!
+//! The log holds every tenant's events (orders, certified names, bank
+//! accounts), so only services and operators may follow it: a customer key
+//! is refused (403 CBC.0151 / PERMISSION_DENIED) and reads its own orders
+//! and contracts through the queries. A tenant-filtered subscription for
+//! customers needs the tenant in each record's metadata (issue 9).
 
 use std::pin::Pin;
 
@@ -47,7 +53,13 @@ pub fn subscribe(
     state: &State,
     req: Request<pb::SubscribeRequest>,
 ) -> Result<Response<EventStream>, Status> {
-    super::caller(&req)?;
+    let caller = super::caller(&req)?;
+    if let Some(customer) = caller.customer() {
+        return Err(ApiError::access_denied(format!(
+            "customer {customer} may not subscribe to the log: it holds every tenant's events"
+        ))
+        .into());
+    }
     let from = Position(req.into_inner().from_position.max(1));
     let mut sub = follow(state.store.clone(), from);
     let mut stop = state.stop.clone();
