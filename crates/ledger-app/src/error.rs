@@ -48,7 +48,10 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::CommandIdReused { command_id } => AppError::CommandIdReused(command_id),
             StoreError::Unavailable(m) | StoreError::Io(m) => AppError::Unavailable(m),
-            StoreError::Corrupt { .. } | StoreError::Codec(_) => AppError::Corrupt(e.to_string()),
+            StoreError::Corrupt { .. }
+            | StoreError::AcknowledgedMissing { .. }
+            | StoreError::Journal(_)
+            | StoreError::Codec(_) => AppError::Corrupt(e.to_string()),
             StoreError::Conflict { .. } | StoreError::InvalidAppend(_) => {
                 AppError::Internal(e.to_string())
             }

@@ -63,7 +63,10 @@ pub struct AuditFailure {
     pub stream: Option<String>,
     /// A stable code: those of [`FailureKind::code`], `corrupt` (the engine
     /// or the raw reader could not read the record), `altered`,
-    /// `expected_head_missing`, `expected_head_mismatch`.
+    /// `expected_head_missing`, `expected_head_mismatch`,
+    /// `acknowledged_missing` (the acknowledgement journal names positions
+    /// the log lacks; `position` is the first), `journal` (the journal is
+    /// missing or damaged).
     pub code: &'static str,
     pub reason: String,
 }
@@ -154,6 +157,25 @@ pub async fn verify_dir(
             drop(store);
             sled.close().await?;
             return Ok(verdict);
+        }
+        // The engine's acknowledgement journal shows acknowledged records
+        // the log lacks, or cannot vouch for the log: a verdict, not an
+        // operational error (exit 3 in the CLI).
+        Err(OpsError::Store(e @ StoreError::AcknowledgedMissing { first, .. })) => {
+            return Ok(Err(AuditFailure {
+                position: first.0,
+                stream: None,
+                code: "acknowledged_missing",
+                reason: e.to_string(),
+            }))
+        }
+        Err(OpsError::Store(e @ StoreError::Journal(_))) => {
+            return Ok(Err(AuditFailure {
+                position: 0,
+                stream: None,
+                code: "journal",
+                reason: e.to_string(),
+            }))
         }
         Err(OpsError::Store(StoreError::Corrupt { position, reason })) => AuditFailure {
             position: position.0,

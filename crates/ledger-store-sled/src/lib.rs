@@ -21,7 +21,10 @@
 //! without the engine's checks, or tampering with one on purpose. It is
 //! never for the write path.
 
+mod acks;
 mod index;
+pub mod journal;
+mod open;
 pub mod raw;
 mod recovery;
 mod segment;
@@ -40,8 +43,10 @@ use ledger_store::{
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::index::Index;
+pub use crate::journal::{AcceptedLoss, JOURNAL_FILE, JOURNAL_MAX_BYTES, MAX_ACCEPTED_LOSSES};
+pub use crate::open::{accept_loss, AcceptLossError, Recovery};
 use crate::segment::Segment;
-use crate::writer::{Durability, Pending, Shared};
+use crate::writer::{Pending, Shared};
 
 /// Appends that may wait for the writer; further appends wait to enqueue.
 pub const WRITE_QUEUE_CAPACITY: usize = 8192;
@@ -54,6 +59,11 @@ pub const MAX_BATCH_BYTES: usize = 96 * 1024;
 /// Name of the sled tree holding the segments (for tests that inspect disk).
 #[doc(hidden)]
 pub const SEGMENTS_TREE: &str = "segments";
+/// Name of the sled tree holding the engine's own markers.
+const META_TREE: &str = "meta";
+/// Marker key: this log was created with (or has adopted) an
+/// acknowledgement journal, so a missing journal is damage.
+const JOURNAL_MARKER: &[u8] = b"ack-journal";
 
 /// Tuning of a [`SledStore`].
 #[derive(Clone, Debug)]
@@ -70,6 +80,9 @@ pub struct Config {
     /// syncs, every fdatasync fails.
     #[doc(hidden)]
     pub fail_syncs_after: Option<u64>,
+    /// Size past which the acknowledgement journal is compacted (default
+    /// [`JOURNAL_MAX_BYTES`]).
+    pub journal_max_bytes: u64,
 }
 
 impl Default for Config {
@@ -80,6 +93,7 @@ impl Default for Config {
             max_batch_bytes: MAX_BATCH_BYTES,
             cache_capacity_bytes: 256 * 1024 * 1024,
             fail_syncs_after: None,
+            journal_max_bytes: JOURNAL_MAX_BYTES,
         }
     }
 }
@@ -91,6 +105,7 @@ pub struct SledStore {
     sender: RwLock<Option<mpsc::Sender<Pending>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     path: PathBuf,
+    recovery: Recovery,
 }
 
 fn io(context: &str, e: impl std::fmt::Display) -> StoreError {
@@ -103,20 +118,22 @@ impl SledStore {
         Self::open_with(path, Config::default())
     }
 
-    /// Opens the store in `path`, rebuilding its indexes from disk.
+    /// Opens the store in `path`, rebuilding its indexes from disk and
+    /// checking the log against the acknowledgement journal: a log that
+    /// lacks acknowledged records is refused with
+    /// [`StoreError::AcknowledgedMissing`], a missing or damaged journal
+    /// with [`StoreError::Journal`] (see `open` for the rules).
     pub fn open_with(path: impl AsRef<Path>, config: Config) -> Result<Arc<SledStore>, StoreError> {
         let path = path.as_ref().to_path_buf();
-        let db = sled::Config::new()
-            .path(&path)
-            .cache_capacity(config.cache_capacity_bytes)
-            .open()
-            .map_err(|e| io("open sled", e))?;
-        let tree = db
-            .open_tree(SEGMENTS_TREE)
-            .map_err(|e| io("open segment tree", e))?;
-        let durability = Durability::open(&path, config.fail_syncs_after)
-            .map_err(|e| io("sync store directory", e))?;
-        let index = recovery::rebuild(&tree)?;
+        let opened = open::open(&path, &config)?;
+        let open::Opened {
+            db,
+            tree,
+            index,
+            durability,
+            journal,
+            recovery,
+        } = opened;
         let (head, _) = watch::channel(index.head());
         let shared = Arc::new(Shared {
             index: RwLock::new(index),
@@ -128,7 +145,7 @@ impl SledStore {
             shared.clone(),
             tree.clone(),
             db,
-            durability,
+            (durability, journal),
             receiver,
             config.max_batch_commands.max(1),
             config.max_batch_bytes.max(1),
@@ -140,7 +157,13 @@ impl SledStore {
             sender: RwLock::new(Some(sender)),
             writer: Mutex::new(Some(handle)),
             path,
+            recovery,
         }))
+    }
+
+    /// What opening found when it checked the log against the journal.
+    pub fn recovery(&self) -> &Recovery {
+        &self.recovery
     }
 
     /// The directory this store lives in.

@@ -5,7 +5,7 @@
 //! therefore damage, reported as [`StoreError::Corrupt`] naming the first bad
 //! position — never silently dropped.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use ledger_store::{
     CommandId, CommandRecord, Committed, Digest, Head, Position, StoreError, StreamId,
@@ -31,8 +31,14 @@ struct Building {
 
 /// Scans `tree`'s segments in order and rebuilds the index, checking
 /// positions, stream versions, the hash chain and each segment's trailer.
-pub(crate) fn rebuild(tree: &sled::Tree) -> Result<Index, StoreError> {
+/// Also hands back the chain hash of each `wanted` position the log holds
+/// (for the acknowledgement journal's check).
+pub(crate) fn rebuild(
+    tree: &sled::Tree,
+    wanted: &HashSet<Position>,
+) -> Result<(Index, HashMap<Position, Digest>), StoreError> {
     let mut index = Index::default();
+    let mut hashes = HashMap::new();
     let mut prev_hash = Digest::ZERO;
     let mut segments = 0u64;
     for item in tree.iter() {
@@ -72,6 +78,9 @@ pub(crate) fn rebuild(tree: &sled::Tree) -> Result<Index, StoreError> {
             }
             index.push_record(&record.stream_id, version, position);
             prev_hash = record.hash;
+            if wanted.contains(&position) {
+                hashes.insert(position, record.hash);
+            }
 
             let command = &record.metadata.command;
             match commands.last_mut() {
@@ -126,7 +135,7 @@ pub(crate) fn rebuild(tree: &sled::Tree) -> Result<Index, StoreError> {
         hash: prev_hash,
     });
     tracing::debug!(segments, head = position.0, "indexes rebuilt");
-    Ok(index)
+    Ok((index, hashes))
 }
 
 /// Puts each guard (a write of no events) back into its command's versions.

@@ -17,7 +17,10 @@
 //! them all, so one sled key and one fdatasync cover many commands.
 //!
 //! Every reply — conflicts and duplicates included — is sent by the syncer
-//! after the batch (and so every batch before it) is durable.
+//! after the batch (and so every batch before it) is durable AND the
+//! acknowledgement journal records the round's last position (see
+//! `Syncer::sync`): one sled fdatasync plus one journal fdatasync per sync
+//! round, however many batches and appends the round carries.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
@@ -38,6 +41,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tracing::{debug, error};
 
 use crate::index::Index;
+use crate::journal::{Entry, Journal};
 use crate::segment::{self, Guard, SegmentBuilder};
 
 /// One queued append and where to send its outcome.
@@ -171,7 +175,7 @@ pub(crate) fn start(
     shared: Arc<Shared>,
     tree: sled::Tree,
     db: sled::Db,
-    durability: Durability,
+    (durability, journal): (Durability, Journal),
     receiver: mpsc::Receiver<Pending>,
     max_batch_commands: usize,
     max_batch_bytes: usize,
@@ -182,6 +186,7 @@ pub(crate) fn start(
         shared: shared.clone(),
         db,
         durability,
+        journal,
         receiver: from_plan,
     };
     let syncer = std::thread::Builder::new()
@@ -432,6 +437,7 @@ struct Syncer {
     shared: Arc<Shared>,
     db: sled::Db,
     durability: Durability,
+    journal: Journal,
     receiver: Receiver<InFlight>,
 }
 
@@ -451,8 +457,8 @@ impl Syncer {
                 }
                 continue;
             }
-            if group.iter().any(|f| f.head.is_some()) {
-                if let Err(e) = self.sync(&group) {
+            if let Some(head) = group.iter().rev().find_map(|f| f.head) {
+                if let Err(e) = self.sync(&group, head) {
                     error!(error = %e, "batch not durable; refusing all further writes");
                     self.shared.failed.store(true, Ordering::Release);
                     for flight in group {
@@ -461,6 +467,9 @@ impl Syncer {
                     continue;
                 }
             }
+            // ACKNOWLEDGEMENT happens here, and only here: `publish` makes
+            // the group's records readable and sends every reply, after
+            // `sync` made them durable in sled and in the journal.
             for flight in group {
                 self.publish(flight);
             }
@@ -468,7 +477,8 @@ impl Syncer {
         debug!("segment syncer stopped");
     }
 
-    fn sync(&mut self, group: &[InFlight]) -> Result<(), String> {
+    /// Makes the group durable, then journals `head` (its last record).
+    fn sync(&mut self, group: &[InFlight], head: Head) -> Result<(), String> {
         let started = Instant::now();
         self.db.flush().map_err(|e| format!("sled flush: {e}"))?;
         let flushed = Instant::now();
@@ -479,12 +489,23 @@ impl Syncer {
         self.durability
             .sync()
             .map_err(|e| format!("fdatasync: {e}"))?;
+        let synced = Instant::now();
+        // ACKNOWLEDGEMENT PROOF: one journal entry for the whole round (the
+        // last position of its last batch and that record's chain hash),
+        // fdatasynced before any append of the round is acknowledged. A
+        // crash before it returns leaves durable, chained records that were
+        // never acknowledged: recovery keeps them and says so. A failure
+        // (disk full) fails the store stop, like a failed fdatasync.
+        self.journal
+            .append(Entry::Acked(head))
+            .map_err(|e| format!("acknowledgement journal: {e}"))?;
         debug!(
             batches = group.len(),
             commands = group.iter().map(|f| f.batch.len()).sum::<usize>(),
             events = group.iter().map(|f| f.records.len()).sum::<usize>(),
             flush_us = (flushed - started).as_micros() as u64,
-            sync_us = flushed.elapsed().as_micros() as u64,
+            sync_us = (synced - flushed).as_micros() as u64,
+            journal_us = synced.elapsed().as_micros() as u64,
             "batches durable"
         );
         Ok(())

@@ -213,10 +213,14 @@ fn sled_keeps_its_log_in_the_db_file() {
         .collect();
     names.sort();
     assert!(names.contains(&"db".to_string()), "{names:?}");
+    // Besides sled's files, only the engine's acknowledgement journal.
+    assert!(names.contains(&ledger_store_sled::JOURNAL_FILE.to_string()));
     assert!(
-        names
-            .iter()
-            .all(|n| n == "db" || n == "conf" || n == "blobs" || n.starts_with("snap.")),
+        names.iter().all(|n| n == "db"
+            || n == "conf"
+            || n == "blobs"
+            || n == ledger_store_sled::JOURNAL_FILE
+            || n.starts_with("snap.")),
         "unexpected sled file in {names:?}"
     );
 }

@@ -141,6 +141,19 @@ pub enum StoreError {
     InvalidAppend(String),
     #[error("corrupt record at position {position}: {reason}")]
     Corrupt { position: Position, reason: String },
+    /// Records the engine acknowledged are not in the log as acknowledged
+    /// (its own recovery cut them off, or the log was rewritten): the log
+    /// is refused until restored from a backup or the loss is accepted.
+    #[error("positions {first}..={last} were acknowledged but are missing from the log: {reason}")]
+    AcknowledgedMissing {
+        first: Position,
+        last: Position,
+        reason: String,
+    },
+    /// The engine's proof of what it acknowledged is missing or damaged,
+    /// so the log cannot be shown complete: refused.
+    #[error("acknowledgement journal: {0}")]
+    Journal(String),
     #[error(transparent)]
     Codec(#[from] CodecError),
     /// The engine stopped accepting writes (closed, or failed to make a

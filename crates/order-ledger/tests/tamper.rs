@@ -9,7 +9,8 @@ use std::path::Path;
 use common::*;
 use ledger_codec::envelope;
 use ledger_ops::DataDir;
-use ledger_store::{CommandId, Digest, Position, RecordedEvent, StreamId, StreamVersion};
+use ledger_store::{CommandId, Digest, Head, Position, RecordedEvent, StreamId, StreamVersion};
+use ledger_store_sled::journal;
 use ledger_store_sled::raw::{RawGuard, RawSegment};
 
 /// Runs `audit verify --json` and returns (exit code, JSON).
@@ -298,6 +299,14 @@ async fn an_illegal_transition_with_a_recomputed_chain_is_caught() {
     let rewritten = rechain_with(&segments, paid, forged);
     segs.replace_all(&rewritten);
     segs.close(&log);
+    // A forger rewrites the acknowledgement journal too (else the engine
+    // refuses: the acknowledged head's hash changed).
+    let last = rewritten.last().unwrap();
+    let new_head = Head {
+        position: Position(last.end().0 - 1),
+        hash: last.last_hash,
+    };
+    journal::write_atomically(&log, &[journal::Entry::Acked(new_head)]).unwrap();
     // The engine accepts the rewritten log: the chain is whole.
     let engine = order_ledger(dir.path(), &["audit", "head", "--json"]);
     assert!(engine.status.success(), "{}", stderr(&engine));
@@ -333,12 +342,20 @@ async fn a_recorded_head_proves_a_truncation_and_a_rewrite() {
     let t = &segs.tree;
     t.remove(RawSegment::key(last)).unwrap();
     segs.close(&log);
-    let (exit, _) = verify(dir.path(), &[]);
-    assert_eq!(exit, 0);
+    // The acknowledgement journal shows it without a recorded head.
+    let (exit, json) = verify(dir.path(), &[]);
+    assert_eq!(exit, 3, "{json}");
+    assert_eq!(json["failure"]["code"], "acknowledged_missing");
+    assert_eq!(json["failure"]["position"], last.0);
+    let want = format!(
+        "positions {last}..={} were acknowledged but are missing from the log",
+        head.position
+    );
+    let reason = json["failure"]["reason"].as_str().unwrap();
+    assert!(reason.contains(&want), "{reason}");
     let (exit, json) = verify(dir.path(), &["--expect-head", &recorded]);
     assert_eq!(exit, 3, "{json}");
-    assert_eq!(json["failure"]["code"], "expected_head_missing");
-    assert_eq!(json["failure"]["position"], head.position.0);
+    assert_eq!(json["failure"]["code"], "acknowledged_missing");
 }
 
 #[test]

@@ -1,0 +1,257 @@
+//! Opening a log: sled, the segment scan, and the check against the
+//! acknowledgement journal (`crate::journal`, `crate::acks`).
+//!
+//! The journal's presence is decided so that nothing is accepted silently:
+//! - a journal: the log is checked against it;
+//! - no journal and an empty log: a new log, its journal is created;
+//! - no journal, records, and the log's marker (a key sled holds, written
+//!   when the journal was created): the journal was lost — refused;
+//! - no journal, records, no marker: a log written before the journal
+//!   existed; it is adopted as it stands (its head becomes the first
+//!   entry) with a warning saying so.
+
+use std::path::Path;
+
+use ledger_store::{Digest, Head, Position, StoreError};
+use tracing::warn;
+
+use crate::index::Index;
+use crate::journal::{self, AcceptedLoss, Contents, Entry, Journal, JournalError};
+use crate::writer::Durability;
+use crate::{acks, io, recovery, Config, JOURNAL_MARKER, META_TREE, SEGMENTS_TREE};
+
+/// What opening found when it checked the log against the journal.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recovery {
+    /// The head the journal's last entry vouches for.
+    pub acknowledged: Head,
+    /// Records after it: written by batches that were never acknowledged
+    /// (a crash before their journal entry was durable). Kept.
+    pub unacknowledged: u64,
+    /// The journal's torn last entry, ignored: `(offset, why)`.
+    pub torn_journal_tail: Option<(u64, String)>,
+    /// Every loss an operator accepted, oldest first.
+    pub losses: Vec<AcceptedLoss>,
+    /// The log predates the journal and was adopted as it stood.
+    pub adopted: bool,
+}
+
+/// An opened, checked log.
+pub(crate) struct Opened {
+    pub db: sled::Db,
+    pub tree: sled::Tree,
+    pub index: Index,
+    pub durability: Durability,
+    pub journal: Journal,
+    pub recovery: Recovery,
+}
+
+fn journal_error(e: JournalError) -> StoreError {
+    StoreError::Journal(e.to_string())
+}
+
+fn open_sled(path: &Path, cache: u64) -> Result<(sled::Db, sled::Tree), StoreError> {
+    let db = sled::Config::new()
+        .path(path)
+        .cache_capacity(cache)
+        .open()
+        .map_err(|e| io("open sled", e))?;
+    let tree = db
+        .open_tree(SEGMENTS_TREE)
+        .map_err(|e| io("open segment tree", e))?;
+    Ok((db, tree))
+}
+
+/// Scans the log and checks it against its journal (`None`: no journal).
+fn scan(
+    tree: &sled::Tree,
+    contents: Option<&Contents>,
+) -> Result<(Index, Result<u64, StoreError>), StoreError> {
+    let wanted = contents.map(acks::wanted).unwrap_or_default();
+    let (index, hashes) = recovery::rebuild(tree, &wanted)?;
+    let verdict = match contents {
+        Some(c) => acks::check(c, index.head(), &hashes),
+        None => Ok(index.head().position.0),
+    };
+    Ok((index, verdict))
+}
+
+pub(crate) fn open(path: &Path, config: &Config) -> Result<Opened, StoreError> {
+    let (db, tree) = open_sled(path, config.cache_capacity_bytes)?;
+    let contents = journal::read(path).map_err(journal_error)?;
+    let (index, verdict) = scan(&tree, contents.as_ref())?;
+    let head = index.head();
+    let meta = db
+        .open_tree(META_TREE)
+        .map_err(|e| io("open meta tree", e))?;
+    let marked = meta
+        .get(JOURNAL_MARKER)
+        .map_err(|e| io("read meta tree", e))?
+        .is_some();
+    let journal_io = |e| io("acknowledgement journal", e);
+    let max = config.journal_max_bytes.max(journal::ENTRY_LEN as u64);
+    let (journal, recovery) = match contents {
+        Some(c) => {
+            if let Some((offset, why)) = &c.torn_tail {
+                warn!(
+                    offset,
+                    why = why.as_str(),
+                    "the acknowledgement journal's last entry is torn: a journal write that never completed, so nothing it covered was acknowledged; ignored"
+                );
+            }
+            let unacknowledged = verdict?;
+            let acknowledged = c.active().last().map(Entry::head).unwrap_or_default();
+            if unacknowledged > 0 {
+                warn!(
+                    unacknowledged,
+                    first = acknowledged.position.next().0,
+                    last = head.position.0,
+                    "{unacknowledged} unacknowledged records found after the last acknowledged position {}: written by a batch whose acknowledgement never became durable (a crash); they are durable and chained, and kept",
+                    acknowledged.position
+                );
+            }
+            let journal = Journal::open(path, &c, max).map_err(journal_io)?;
+            let recovery = Recovery {
+                acknowledged,
+                unacknowledged,
+                torn_journal_tail: c.torn_tail.clone(),
+                losses: c.losses(),
+                adopted: false,
+            };
+            (journal, recovery)
+        }
+        None if head.position == Position::ORIGIN => {
+            let journal = Journal::create(path, max).map_err(journal_io)?;
+            (journal, Recovery::default())
+        }
+        None if marked => {
+            return Err(StoreError::Journal(format!(
+                "{} is missing, but this log was created with one: its {} records cannot be shown to hold everything that was acknowledged; restore the data directory from a backup",
+                journal::path(path).display(),
+                head.position
+            )))
+        }
+        None => {
+            warn!(
+                records = head.position.0,
+                "this log was written before the acknowledgement journal existed: adopting its {} records as acknowledged, as they stand",
+                head.position
+            );
+            let mut journal = Journal::create(path, max).map_err(journal_io)?;
+            journal.append(Entry::Acked(head)).map_err(journal_io)?;
+            let recovery = Recovery {
+                acknowledged: head,
+                adopted: true,
+                ..Recovery::default()
+            };
+            (journal, recovery)
+        }
+    };
+    if !marked {
+        // Made durable by Durability::open's first sync, below.
+        meta.insert(JOURNAL_MARKER, &b"1"[..])
+            .map_err(|e| io("write meta tree", e))?;
+        db.flush().map_err(|e| io("sled flush", e))?;
+    }
+    let durability = Durability::open(path, config.fail_syncs_after)
+        .map_err(|e| io("sync store directory", e))?;
+    Ok(Opened {
+        db,
+        tree,
+        index,
+        durability,
+        journal,
+        recovery,
+    })
+}
+
+/// Why [`accept_loss`] recorded nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum AcceptLossError {
+    /// The log cannot be read or checked (damage in the middle of the
+    /// log, a missing journal: restore from a backup).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the log holds every acknowledged record: there is no loss to accept")]
+    NothingLost,
+    #[error(
+        "positions {first}..={last} are what is missing: accept exactly that range, not {asked_first}..={asked_last}"
+    )]
+    WrongRange {
+        first: Position,
+        last: Position,
+        asked_first: Position,
+        asked_last: Position,
+    },
+    #[error("the journal already records {0} accepted losses, the most it keeps")]
+    TooMany(usize),
+}
+
+impl AcceptLossError {
+    /// A stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AcceptLossError::Store(_) => "store",
+            AcceptLossError::NothingLost => "nothing_lost",
+            AcceptLossError::WrongRange { .. } => "wrong_range",
+            AcceptLossError::TooMany(_) => "too_many_losses",
+        }
+    }
+}
+
+/// Records in the journal of the log in `path` (which must not be open)
+/// that an operator accepts the loss of the acknowledged positions
+/// `first..=last` — exactly the range opening refuses — with `note` the
+/// SHA-256 of the operator's record of it. Afterwards the log opens at
+/// the head it has. The entry is fdatasynced before this returns.
+pub fn accept_loss(
+    path: &Path,
+    first: Position,
+    last: Position,
+    note: Digest,
+) -> Result<AcceptedLoss, AcceptLossError> {
+    let (db, tree) = open_sled(path, Config::default().cache_capacity_bytes)?;
+    let contents = journal::read(path)
+        .map_err(journal_error)?
+        .ok_or(AcceptLossError::NothingLost)?;
+    let losses = contents.losses().len();
+    if losses >= journal::MAX_ACCEPTED_LOSSES {
+        return Err(AcceptLossError::TooMany(losses));
+    }
+    let (index, verdict) = scan(&tree, Some(&contents))?;
+    drop((tree, db));
+    match verdict {
+        Ok(_) => Err(AcceptLossError::NothingLost),
+        Err(StoreError::AcknowledgedMissing {
+            first: f, last: l, ..
+        }) if (f, l) == (first, last) => {
+            let loss = AcceptedLoss {
+                first,
+                last,
+                head: index.head(),
+                note,
+            };
+            let mut journal = Journal::open(path, &contents, journal::JOURNAL_MAX_BYTES)
+                .map_err(|e| io("acknowledgement journal", e))?;
+            journal
+                .append(Entry::LossAccepted(loss))
+                .map_err(|e| io("acknowledgement journal", e))?;
+            warn!(
+                first = first.0,
+                last = last.0,
+                head = loss.head.position.0,
+                "loss of acknowledged positions {first}..={last} accepted by the operator"
+            );
+            Ok(loss)
+        }
+        Err(StoreError::AcknowledgedMissing {
+            first: f, last: l, ..
+        }) => Err(AcceptLossError::WrongRange {
+            first: f,
+            last: l,
+            asked_first: first,
+            asked_last: last,
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
