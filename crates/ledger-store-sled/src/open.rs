@@ -55,7 +55,15 @@ fn open_sled(path: &Path, cache: u64) -> Result<(sled::Db, sled::Tree), StoreErr
         .path(path)
         .cache_capacity(cache)
         .open()
-        .map_err(|e| io("open sled", e))?;
+        .map_err(|e| match e {
+            // sled's own recovery cannot read its files (damage it does not
+            // truncate away): the log is unreadable, not an i/o hiccup.
+            sled::Error::Corruption { .. } => StoreError::Corrupt {
+                position: Position::ORIGIN,
+                reason: format!("the storage engine cannot read its files: {e}"),
+            },
+            e => io("open sled", e),
+        })?;
     let tree = db
         .open_tree(SEGMENTS_TREE)
         .map_err(|e| io("open segment tree", e))?;
@@ -163,6 +171,17 @@ pub(crate) fn open(path: &Path, config: &Config) -> Result<Opened, StoreError> {
         journal,
         recovery,
     })
+}
+
+/// What the acknowledgement journal of the log in `path` vouches for, read
+/// without opening the log (for a report on a log the engine cannot read):
+/// the last acknowledged head and every accepted loss. `None`: no journal.
+pub fn journal_summary(path: &Path) -> Result<Option<(Head, Vec<AcceptedLoss>)>, StoreError> {
+    let Some(c) = journal::read(path).map_err(journal_error)? else {
+        return Ok(None);
+    };
+    let acknowledged = c.active().last().map(Entry::head).unwrap_or_default();
+    Ok(Some((acknowledged, c.losses())))
 }
 
 /// Why [`accept_loss`] recorded nothing.
