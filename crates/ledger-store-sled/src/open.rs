@@ -60,21 +60,20 @@ fn open_sled(path: &Path, cache: u64) -> Result<(sled::Db, sled::Tree), StoreErr
     // to serialize Uninitialized" after a flipped byte mid-file): that is
     // an unreadable log, reported as one, not a crash of the caller. Its
     // threads hold no state of ours, so unwinding out of it is sound.
-    let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open()))
-        .map_err(|panic| {
+    let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open())).map_err(
+        |panic| {
             let why = panic
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "its recovery panicked".into());
             unreadable(format!("its recovery panicked: {why}"))
-        })?;
+        },
+    )?;
     let db = opened.map_err(|e| match e {
         // sled's own recovery cannot read its files (damage it does not
         // truncate away): the log is unreadable, not an i/o hiccup.
-        sled::Error::Corruption { .. } | sled::Error::ReportableBug(_) => {
-            unreadable(e.to_string())
-        }
+        sled::Error::Corruption { .. } | sled::Error::ReportableBug(_) => unreadable(e.to_string()),
         e => io("open sled", e),
     })?;
     let tree = db

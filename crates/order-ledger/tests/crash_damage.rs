@@ -74,7 +74,10 @@ fn assert_serve_refuses(data: &Path) {
         child.kill().ok();
     }
     let status = child.wait().expect("wait");
-    assert!(url.is_none(), "serve started on a log missing acknowledged orders");
+    assert!(
+        url.is_none(),
+        "serve started on a log missing acknowledged orders"
+    );
     assert!(!status.success());
 }
 
@@ -169,7 +172,13 @@ fn orders_in_log(data: &Path) -> HashSet<String> {
     text.lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
         .filter(|r| r["event_type"] == "OrderPlaced")
-        .map(|r| r["stream_id"].as_str().unwrap().trim_start_matches("order-").to_string())
+        .map(|r| {
+            r["stream_id"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("order-")
+                .to_string()
+        })
         .collect()
 }
 
@@ -302,11 +311,18 @@ async fn a_killed_server_with_damaged_files_never_loses_an_acknowledged_order_in
     let acked = crash_under_load(&crashed).await;
     // The newest acknowledged order of writer 0 (each writer's orders are
     // acknowledged in order).
-    let last = acked.iter().rfind(|o| o.starts_with("CS0")).unwrap().clone();
+    let last = acked
+        .iter()
+        .rfind(|o| o.starts_with("CS0"))
+        .unwrap()
+        .clone();
 
     // As the crash left it: whole.
     let as_is = copy_of(&crashed, scratch.path(), "as-is");
-    assert!(matches!(check(&as_is, &acked, "as crashed"), Verdict::Whole));
+    assert!(matches!(
+        check(&as_is, &acked, "as crashed"),
+        Verdict::Whole
+    ));
 
     // The case: every copy of the newest acknowledged order id
     // damaged (sled's recovery then drops the tail that holds it).
