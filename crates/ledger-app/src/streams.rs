@@ -1,7 +1,7 @@
 //! The one mapping between aggregates and stream ids.
 //!
-//! `order-<id>`, `contract-<no>`, `customer-<id>`: stored in every record,
-//! so never changed.
+//! `order-<id>`, `contract-<no>`, `customer-<id>` and the one `operations`
+//! stream: stored in every record, so never changed.
 
 use ledger_codec::StreamId;
 use ledger_domain::AggregateId;
@@ -9,19 +9,23 @@ use ledger_domain::AggregateId;
 const ORDER: &str = "order-";
 const CONTRACT: &str = "contract-";
 const CUSTOMER: &str = "customer-";
+const OPERATIONS: &str = "operations";
 
 pub fn stream_id(id: &AggregateId) -> StreamId {
     StreamId(match id {
         AggregateId::Order(id) => format!("{ORDER}{id}"),
         AggregateId::Contract(no) => format!("{CONTRACT}{no}"),
         AggregateId::Customer(id) => format!("{CUSTOMER}{id}"),
+        AggregateId::Operations => OPERATIONS.to_owned(),
     })
 }
 
 /// The aggregate a stream holds, or `None` for a stream this ledger does not write.
 pub fn aggregate_id(stream: &StreamId) -> Option<AggregateId> {
     let s = stream.as_str();
-    if let Some(id) = s.strip_prefix(ORDER) {
+    if s == OPERATIONS {
+        Some(AggregateId::Operations)
+    } else if let Some(id) = s.strip_prefix(ORDER) {
         id.parse().ok().map(AggregateId::Order)
     } else if let Some(no) = s.strip_prefix(CONTRACT) {
         no.parse().ok().map(AggregateId::Contract)
@@ -42,6 +46,7 @@ mod tests {
             AggregateId::Order("CS-1.a".parse().unwrap()),
             AggregateId::Contract("HT-2024-001".parse().unwrap()),
             AggregateId::Customer("d75298".parse().unwrap()),
+            AggregateId::Operations,
         ] {
             assert_eq!(aggregate_id(&stream_id(&id)), Some(id));
         }

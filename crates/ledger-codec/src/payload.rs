@@ -76,6 +76,7 @@ events!(
     CustomerRegistered,
     RealNameCertified,
     RemittanceAccountSet,
+    LossAccepted,
 );
 
 /// Current schema version of a stored event type name.
@@ -119,6 +120,7 @@ commands!(
     RegisterCustomer,
     CertifyRealName,
     SetRemittanceAccount,
+    AcceptLoss,
 );
 
 /// Deterministic event id: the first 16 bytes of SHA-256(command id, index

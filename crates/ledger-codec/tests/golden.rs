@@ -9,6 +9,7 @@ use ledger_codec::{
     CodecError, CommandId, CommandMetadata, Digest, EventData, Position, StreamId, StreamVersion,
 };
 use ledger_domain::ids::{OrderId, PaymentId, VoucherId};
+use ledger_domain::operations::LossAccepted;
 use ledger_domain::order::{OrderPaid, Payment, VoucherRedemption};
 use ledger_domain::{catalog::VoucherKind, Event};
 
@@ -51,6 +52,30 @@ const ENVELOPE_HEX: &str = concat!(
     "43502d390532302e303014323032342d31312d32325430383a33303a30305a09090909090909090909090909090909090909090909",
     "09090909090909090909",
 );
+
+fn loss_accepted_event() -> Event {
+    Event::LossAccepted(LossAccepted {
+        first_position: 41,
+        last_position: 57,
+        head_position: 40,
+        reason: "no backup".into(),
+        record_sha256: "ab".repeat(32),
+        accepted_at: Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap(),
+    })
+}
+
+const LOSS_PAYLOAD_HEX: &str = "293928096e6f206261636b7570406162616261626162616261626162616261626162616261626162616261626162616261626162616261626162616261626162616261626162616261626162616214323032362d31322d30325430393a30303a30305a";
+
+#[test]
+fn loss_accepted_payload_bytes_are_pinned() {
+    let (name, version, payload) = encode_event(&loss_accepted_event()).unwrap();
+    assert_eq!((name, version), ("LossAccepted", 1));
+    assert_eq!(hex::encode(&payload), LOSS_PAYLOAD_HEX);
+    assert_eq!(
+        decode_event(name, version, &payload).unwrap(),
+        loss_accepted_event()
+    );
+}
 
 #[test]
 fn order_paid_payload_bytes_are_pinned() {

@@ -144,6 +144,8 @@ pub enum Violation {
         contract_no: ContractNo,
         order_id: OrderId,
     },
+    #[error("an accepted loss of positions {first}..={last} is not a range 1 <= first <= last")]
+    InvalidLostRange { first: u64, last: u64 },
 }
 
 impl Violation {
@@ -152,6 +154,7 @@ impl Violation {
         use Violation::*;
         match self {
             UnknownActor { .. } => "unknown_actor",
+            InvalidLostRange { .. } => "invalid_lost_range",
             ActorNotPermitted { .. } => "actor_not_permitted",
             ActorOfAnotherCustomer { .. } => "actor_of_another_customer",
             AggregateAbsent { .. } => "aggregate_absent",
@@ -262,6 +265,7 @@ pub fn tenant(state: &State, event: &Event) -> Option<CustomerId> {
                 .applied()
                 .map(|c| c.customer_id().clone()),
             AggregateId::Customer(id) => Some(id),
+            AggregateId::Operations => None,
         },
     }
 }
@@ -308,6 +312,8 @@ pub fn check(state: &State, event: &Event, actor: &str) -> Result<(), Violation>
         AggregateId::Order(id) => state.order(id).placed().is_some(),
         AggregateId::Contract(no) => state.contract(no).applied().is_some(),
         AggregateId::Customer(id) => state.customer(id).registered().is_some(),
+        // The one operations stream exists from the start.
+        AggregateId::Operations => true,
     };
     match (creates, exists) {
         (true, true) => {
@@ -461,6 +467,14 @@ pub fn check(state: &State, event: &Event, actor: &str) -> Result<(), Violation>
         | Event::CustomerRegistered(_)
         | Event::RealNameCertified(_)
         | Event::RemittanceAccountSet(_) => {}
+        Event::LossAccepted(e) => {
+            if e.first_position == 0 || e.first_position > e.last_position {
+                return Err(Violation::InvalidLostRange {
+                    first: e.first_position,
+                    last: e.last_position,
+                });
+            }
+        }
     }
     Ok(())
 }

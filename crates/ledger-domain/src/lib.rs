@@ -18,6 +18,7 @@ pub mod customer;
 pub mod error;
 pub mod ids;
 pub mod money;
+pub mod operations;
 pub mod order;
 pub mod roles;
 mod state;

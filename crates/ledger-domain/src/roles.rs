@@ -19,6 +19,7 @@
 //! | ApplyContract, ConvertContract, EditContractRemarks | yes | yes | | |
 //! | VoidContract (official: operator only, see the decider) | yes | yes | yes | |
 //! | RegisterCustomer, CertifyRealName, SetRemittanceAccount | | yes | yes | |
+//! | AcceptLoss (of acknowledged log positions) | | | yes | |
 
 use std::fmt;
 
@@ -68,6 +69,7 @@ const SERVICE_ONLY: &[ActorKind] = &[Service];
 const CUSTOMER_OR_SERVICE: &[ActorKind] = &[Customer, Service];
 const CUSTOMER_SERVICE_OR_OPERATOR: &[ActorKind] = &[Customer, Service, Operator];
 const SYSTEM_ONLY: &[ActorKind] = &[System];
+const OPERATOR_ONLY: &[ActorKind] = &[Operator];
 
 /// The row of one kind of command: the actor kinds that may send it.
 pub fn permitted_kind(kind: CommandKind) -> &'static [ActorKind] {
@@ -88,6 +90,8 @@ pub fn permitted_kind(kind: CommandKind) -> &'static [ActorKind] {
         CommandKind::RegisterCustomer => SERVICE_OR_OPERATOR,
         CommandKind::CertifyRealName => SERVICE_OR_OPERATOR,
         CommandKind::SetRemittanceAccount => SERVICE_OR_OPERATOR,
+        // Only a person answerable for the log says that part of it is gone.
+        CommandKind::AcceptLoss => OPERATOR_ONLY,
     }
 }
 
@@ -127,6 +131,7 @@ pub fn recorded_by(event: &Event) -> &'static [CommandKind] {
         Event::CustomerRegistered(_) => &[C::RegisterCustomer],
         Event::RealNameCertified(_) => &[C::CertifyRealName],
         Event::RemittanceAccountSet(_) => &[C::SetRemittanceAccount],
+        Event::LossAccepted(_) => &[C::AcceptLoss],
     }
 }
 

@@ -10,6 +10,7 @@ use crate::contract::{self, Contract};
 use crate::customer::{self, Customer};
 use crate::error::DomainError;
 use crate::ids::{ContractNo, CustomerId, OrderId};
+use crate::operations::{self, Operations};
 use crate::order::{self, Order};
 
 /// Names one aggregate (one stream).
@@ -18,6 +19,8 @@ pub enum AggregateId {
     Order(OrderId),
     Contract(ContractNo),
     Customer(CustomerId),
+    /// The one stream of operator records about the log itself.
+    Operations,
 }
 
 impl fmt::Display for AggregateId {
@@ -26,6 +29,7 @@ impl fmt::Display for AggregateId {
             AggregateId::Order(id) => write!(f, "order {id}"),
             AggregateId::Contract(no) => write!(f, "contract {no}"),
             AggregateId::Customer(id) => write!(f, "customer {id}"),
+            AggregateId::Operations => f.write_str("operations"),
         }
     }
 }
@@ -36,6 +40,7 @@ pub enum Aggregate {
     Order(Order),
     Contract(Contract),
     Customer(Customer),
+    Operations(Operations),
 }
 
 impl Aggregate {
@@ -45,6 +50,7 @@ impl Aggregate {
             AggregateId::Order(_) => Aggregate::Order(Order::Absent),
             AggregateId::Contract(_) => Aggregate::Contract(Contract::Absent),
             AggregateId::Customer(_) => Aggregate::Customer(Customer::Absent),
+            AggregateId::Operations => Aggregate::Operations(Operations::default()),
         }
     }
 
@@ -54,6 +60,7 @@ impl Aggregate {
             Aggregate::Order(o) => Aggregate::Order(o.evolve(event)),
             Aggregate::Contract(c) => Aggregate::Contract(c.evolve(event)),
             Aggregate::Customer(c) => Aggregate::Customer(c.evolve(event)),
+            Aggregate::Operations(o) => Aggregate::Operations(o.evolve(event)),
         }
     }
 }
@@ -127,6 +134,7 @@ enums! {
         RegisterCustomer(customer::RegisterCustomer),
         CertifyRealName(customer::CertifyRealName),
         SetRemittanceAccount(customer::SetRemittanceAccount),
+        AcceptLoss(operations::AcceptLoss),
     }
     events {
         OrderPlaced(order::OrderPlaced) => |e| AggregateId::Order(e.spec.order_id.clone()),
@@ -144,6 +152,7 @@ enums! {
         CustomerRegistered(customer::CustomerRegistered) => |e| AggregateId::Customer(e.customer_id.clone()),
         RealNameCertified(customer::RealNameCertified) => |e| AggregateId::Customer(e.customer_id.clone()),
         RemittanceAccountSet(customer::RemittanceAccountSet) => |e| AggregateId::Customer(e.customer_id.clone()),
+        LossAccepted(operations::LossAccepted) => |_e| AggregateId::Operations,
     }
 }
 
@@ -192,6 +201,7 @@ impl Command {
             Command::RegisterCustomer(c) => vec![AggregateId::Customer(c.customer_id.clone())],
             Command::CertifyRealName(c) => vec![AggregateId::Customer(c.customer_id.clone())],
             Command::SetRemittanceAccount(c) => vec![AggregateId::Customer(c.customer_id.clone())],
+            Command::AcceptLoss(_) => vec![AggregateId::Operations],
         }
     }
 }
@@ -199,6 +209,7 @@ impl Command {
 static ABSENT_ORDER: Order = Order::Absent;
 static ABSENT_CONTRACT: Contract = Contract::Absent;
 static ABSENT_CUSTOMER: Customer = Customer::Absent;
+static EMPTY_OPERATIONS: Operations = Operations::EMPTY;
 
 /// The aggregates a decision sees. Anything not loaded reads as absent, so
 /// load everything [`Command::scope`] names.
@@ -207,6 +218,7 @@ pub struct State {
     orders: BTreeMap<OrderId, Order>,
     contracts: BTreeMap<ContractNo, Contract>,
     customers: BTreeMap<CustomerId, Customer>,
+    operations: Option<Operations>,
 }
 
 impl State {
@@ -222,12 +234,17 @@ impl State {
         self.customers.get(id).unwrap_or(&ABSENT_CUSTOMER)
     }
 
+    pub fn operations(&self) -> &Operations {
+        self.operations.as_ref().unwrap_or(&EMPTY_OPERATIONS)
+    }
+
     /// Whether an aggregate is loaded.
     pub fn contains(&self, id: &AggregateId) -> bool {
         match id {
             AggregateId::Order(k) => self.orders.contains_key(k),
             AggregateId::Contract(k) => self.contracts.contains_key(k),
             AggregateId::Customer(k) => self.customers.contains_key(k),
+            AggregateId::Operations => self.operations.is_some(),
         }
     }
 
@@ -244,6 +261,9 @@ impl State {
             (AggregateId::Customer(k), Aggregate::Customer(v)) => {
                 self.customers.insert(k, v);
             }
+            (AggregateId::Operations, Aggregate::Operations(v)) => {
+                self.operations = Some(v);
+            }
             (id, _) => panic!("aggregate of the wrong kind for {id}"),
         }
     }
@@ -254,6 +274,7 @@ impl State {
             AggregateId::Order(k) => Aggregate::Order(self.order(k).clone()),
             AggregateId::Contract(k) => Aggregate::Contract(self.contract(k).clone()),
             AggregateId::Customer(k) => Aggregate::Customer(self.customer(k).clone()),
+            AggregateId::Operations => Aggregate::Operations(self.operations().clone()),
         }
     }
 }
@@ -284,6 +305,7 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
         Command::SetRemittanceAccount(c) => {
             customer::set_remittance_account(state.customer(&c.customer_id), c, ctx)
         }
+        Command::AcceptLoss(c) => operations::accept_loss(state.operations(), c, ctx),
     }
 }
 

@@ -578,3 +578,42 @@ fn a_contract_applied_without_its_attach_events_is_illegal() {
     let full = vec![two, attached("O1", "K3", t0()), attached("O2", "K3", t0())];
     assert_eq!(check_command(&full), Ok(()));
 }
+
+#[test]
+fn an_accepted_loss_passes_only_by_an_operator_and_with_a_real_range() {
+    let ok = loss_accepted(41, 57, "no backup holds them", t0());
+    accepted(&[], ok.clone());
+    refused_from(
+        &State::default(),
+        ok,
+        &service().to_string(),
+        "actor_not_permitted",
+    );
+    refused(
+        &[],
+        loss_accepted(1, 1, "x", t0()).with_range(0, 3),
+        "invalid_lost_range",
+    );
+    refused(
+        &[],
+        loss_accepted(1, 1, "x", t0()).with_range(9, 8),
+        "invalid_lost_range",
+    );
+}
+
+trait WithRange {
+    fn with_range(self, first: u64, last: u64) -> Event;
+}
+
+impl WithRange for Event {
+    fn with_range(self, first: u64, last: u64) -> Event {
+        match self {
+            Event::LossAccepted(mut e) => {
+                e.first_position = first;
+                e.last_position = last;
+                Event::LossAccepted(e)
+            }
+            other => other,
+        }
+    }
+}

@@ -24,6 +24,7 @@ fn expected(kind: CommandKind) -> &'static [ActorKind] {
         C::ApplyContract | C::ConvertContract | C::EditContractRemarks => &[Customer, Service],
         C::VoidContract => &[Customer, Service, Operator],
         C::RegisterCustomer | C::CertifyRealName | C::SetRemittanceAccount => &[Service, Operator],
+        C::AcceptLoss => &[Operator],
     }
 }
 
@@ -44,6 +45,7 @@ fn sample(kind: CommandKind) -> Command {
         C::RegisterCustomer => register_customer(&alice()),
         C::CertifyRealName => certify(&alice()),
         C::SetRemittanceAccount => set_remittance(&alice()),
+        C::AcceptLoss => accept_loss(3, 5, "no backup holds them"),
     }
 }
 

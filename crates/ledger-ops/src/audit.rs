@@ -17,6 +17,7 @@ use ledger_audit::{ChainBreak, Failure, FailureKind, Report};
 use ledger_store::{Digest, DynStore, Position, StoreError};
 
 use crate::forensic::{explain_link, stream_at, LinkBreak, RawLog};
+use crate::loss::{losses, LossInfo};
 use crate::records::digest;
 use crate::{DataDir, OpsError};
 
@@ -66,7 +67,9 @@ pub struct AuditFailure {
     /// `expected_head_missing`, `expected_head_mismatch`,
     /// `acknowledged_missing` (the acknowledgement journal names positions
     /// the log lacks; `position` is the first), `journal` (the journal is
-    /// missing or damaged).
+    /// missing or damaged), `unreadable` (the engine cannot read its own
+    /// files; `position` is the last one the journal shows acknowledged),
+    /// `loss_unrecorded`, `loss_not_in_journal` (see [`crate::loss`]).
     pub code: &'static str,
     pub reason: String,
 }
@@ -142,6 +145,15 @@ async fn check_expected(
     Ok(())
 }
 
+/// A log that verified, with the losses an operator accepted in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    pub report: Report,
+    /// Every accepted loss, oldest first: the journal's entry and the
+    /// log's `LossAccepted` event agree on each.
+    pub losses: Vec<LossInfo>,
+}
+
 /// Verifies the log of a data directory (see the module docs). The outer
 /// error is an operational one (no log, in use, i/o); the inner one is
 /// what the audit found.
@@ -149,14 +161,19 @@ pub async fn verify_dir(
     dir: &DataDir,
     expect: Option<ExpectedHead>,
     mut progress: impl FnMut(u64, u64),
-) -> Result<Result<Report, AuditFailure>, OpsError> {
+) -> Result<Result<Verified, AuditFailure>, OpsError> {
     let engine_failure = match dir.open_existing_store() {
         Ok(sled) => {
             let store: DynStore = sled.clone();
-            let verdict = verify_store(&store, expect, &mut progress).await;
+            let verdict = match verify_store(&store, expect, &mut progress).await {
+                Ok(report) => losses(&store, &sled.recovery().losses)
+                    .await
+                    .map(|found| found.map(|losses| Verified { report, losses })),
+                Err(f) => Ok(Err(f)),
+            };
             drop(store);
             sled.close().await?;
-            return Ok(verdict);
+            return verdict;
         }
         // The engine's acknowledgement journal shows acknowledged records
         // the log lacks, or cannot vouch for the log: a verdict, not an
@@ -186,7 +203,13 @@ pub async fn verify_dir(
         Err(e) => return Err(e),
     };
     tracing::warn!(position = engine_failure.position, reason = %engine_failure.reason, "the engine refuses the log, reading its segments");
-    let raw: DynStore = RawLog::open(&dir.log())?;
+    let raw: DynStore = match RawLog::open(&dir.log()) {
+        Ok(raw) => raw,
+        // Not even the raw reader gets in (sled's own files are damaged):
+        // say what the journal shows was acknowledged, so the operator
+        // knows what a backup must hold.
+        Err(_) => return Ok(Err(unreadable(dir, engine_failure))),
+    };
     let found = match ledger_audit::verify(&raw, &mut progress).await {
         Ok(_) => None,
         Err(f) => Some(explain(&raw, f).await),
@@ -200,6 +223,26 @@ pub async fn verify_dir(
             ..engine_failure
         },
     }))
+}
+
+/// The report on a log that cannot be read at all.
+fn unreadable(dir: &DataDir, engine: AuditFailure) -> AuditFailure {
+    let acknowledged = ledger_store_sled::journal_summary(&dir.log())
+        .ok()
+        .flatten()
+        .map(|(head, _)| head.position);
+    let vouched = match acknowledged {
+        Some(p) if p > Position::ORIGIN => format!(
+            "; the acknowledgement journal shows positions 1..={p} were acknowledged: restore a backup that holds them (audit verify --expect-head on the restored log)"
+        ),
+        _ => "; restore the data directory from a backup".to_string(),
+    };
+    AuditFailure {
+        position: acknowledged.map(|p| p.0).unwrap_or(0),
+        stream: None,
+        code: "unreadable",
+        reason: format!("{}{vouched}", engine.reason),
+    }
 }
 
 /// Turns a failure of the raw walk into the most precise report.

@@ -60,7 +60,15 @@ impl RawLog {
     pub fn open(log: &Path) -> Result<Arc<RawLog>, OpsError> {
         let mut attempt = 1;
         let db = loop {
-            match sled::Config::new().path(log).open() {
+            // sled's recovery panics on some damage: the log is unreadable.
+            let opened = std::panic::catch_unwind(|| sled::Config::new().path(log).open())
+                .map_err(|_| {
+                    OpsError::Store(StoreError::Corrupt {
+                        position: Position::ORIGIN,
+                        reason: "the storage engine's recovery panicked reading its files".into(),
+                    })
+                })?;
+            match opened {
                 Err(sled::Error::Io(e))
                     if e.to_string().contains("could not acquire lock")
                         && attempt < OPEN_LOCK_ATTEMPTS =>

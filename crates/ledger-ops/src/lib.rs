@@ -8,7 +8,8 @@
 //! - [`copy`]: re-append a log identically; JSON-lines export and import;
 //! - [`mod@backup`]: backups and restores;
 //! - [`projections`]: status and rebuilds, offline;
-//! - [`forensic`]: reading a log the engine refuses.
+//! - [`forensic`]: reading a log the engine refuses;
+//! - [`loss`]: accepting the loss of acknowledged records, listing losses.
 //!
 //! Library functions take a store or paths and a progress callback; they
 //! never print.
@@ -19,12 +20,13 @@ pub mod copy;
 mod data_dir;
 pub mod forensic;
 pub mod history;
+pub mod loss;
 pub mod projections;
 pub mod records;
 pub mod replay;
 mod replay_json;
 
-pub use audit::{verify_dir, verify_store, AuditFailure, ExpectedHead, HeadInfo};
+pub use audit::{verify_dir, verify_store, AuditFailure, ExpectedHead, HeadInfo, Verified};
 pub use backup::{backup, restore, BackupReport};
 pub use data_dir::{DataDir, Node, OpsError};
 pub use ledger_audit::Report;

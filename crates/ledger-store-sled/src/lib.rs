@@ -44,7 +44,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::index::Index;
 pub use crate::journal::{AcceptedLoss, JOURNAL_FILE, JOURNAL_MAX_BYTES, MAX_ACCEPTED_LOSSES};
-pub use crate::open::{accept_loss, AcceptLossError, Recovery};
+pub use crate::open::{accept_loss, journal_summary, AcceptLossError, Recovery};
 use crate::segment::Segment;
 use crate::writer::{Pending, Shared};
 

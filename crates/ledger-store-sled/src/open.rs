@@ -51,11 +51,31 @@ fn journal_error(e: JournalError) -> StoreError {
 }
 
 fn open_sled(path: &Path, cache: u64) -> Result<(sled::Db, sled::Tree), StoreError> {
-    let db = sled::Config::new()
-        .path(path)
-        .cache_capacity(cache)
-        .open()
-        .map_err(|e| io("open sled", e))?;
+    let unreadable = |why: String| StoreError::Corrupt {
+        position: Position::ORIGIN,
+        reason: format!("the storage engine cannot read its files: {why}"),
+    };
+    let config = sled::Config::new().path(path).cache_capacity(cache);
+    // sled 0.34's recovery panics on some damage to its files (e.g. "tried
+    // to serialize Uninitialized" after a flipped byte mid-file): that is
+    // an unreadable log, reported as one, not a crash of the caller. Its
+    // threads hold no state of ours, so unwinding out of it is sound.
+    let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open())).map_err(
+        |panic| {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "its recovery panicked".into());
+            unreadable(format!("its recovery panicked: {why}"))
+        },
+    )?;
+    let db = opened.map_err(|e| match e {
+        // sled's own recovery cannot read its files (damage it does not
+        // truncate away): the log is unreadable, not an i/o hiccup.
+        sled::Error::Corruption { .. } | sled::Error::ReportableBug(_) => unreadable(e.to_string()),
+        e => io("open sled", e),
+    })?;
     let tree = db
         .open_tree(SEGMENTS_TREE)
         .map_err(|e| io("open segment tree", e))?;
@@ -163,6 +183,17 @@ pub(crate) fn open(path: &Path, config: &Config) -> Result<Opened, StoreError> {
         journal,
         recovery,
     })
+}
+
+/// What the acknowledgement journal of the log in `path` vouches for, read
+/// without opening the log (for a report on a log the engine cannot read):
+/// the last acknowledged head and every accepted loss. `None`: no journal.
+pub fn journal_summary(path: &Path) -> Result<Option<(Head, Vec<AcceptedLoss>)>, StoreError> {
+    let Some(c) = journal::read(path).map_err(journal_error)? else {
+        return Ok(None);
+    };
+    let acknowledged = c.active().last().map(Entry::head).unwrap_or_default();
+    Ok(Some((acknowledged, c.losses())))
 }
 
 /// Why [`accept_loss`] recorded nothing.

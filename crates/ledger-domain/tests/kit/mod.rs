@@ -24,6 +24,7 @@ use ledger_domain::ids::{
     ServiceTypeCode, VoucherId,
 };
 use ledger_domain::money::{Currency, Money};
+use ledger_domain::operations::{AcceptLoss, LossAccepted};
 use ledger_domain::order::{
     CancelOrder, Discount, ExpireOrder, LineItem, OrderAttachedToContract, OrderCancelled,
     OrderExpired, OrderPaid, OrderPlaced, OrderReleasedFromContract, OrderSpec, OrderVoided,
@@ -630,6 +631,32 @@ pub fn contract_invalidated(contract: &str, overdue: &str, at: DateTime<Utc>) ->
         contract_no: cno(contract),
         overdue_order: oid(overdue),
         invalidated_at: at,
+    })
+}
+
+// ---- Operations -------------------------------------------------------------
+
+/// A digest as the engine's journal would hold it (any 64 lower-case hex).
+pub const LOSS_SHA: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+pub fn accept_loss(first: u64, last: u64, reason: &str) -> Command {
+    Command::AcceptLoss(AcceptLoss {
+        first_position: first,
+        last_position: last,
+        head_position: first - 1,
+        reason: reason.into(),
+        record_sha256: LOSS_SHA.into(),
+    })
+}
+
+pub fn loss_accepted(first: u64, last: u64, reason: &str, at: DateTime<Utc>) -> Event {
+    Event::LossAccepted(LossAccepted {
+        first_position: first,
+        last_position: last,
+        head_position: first - 1,
+        reason: reason.into(),
+        record_sha256: LOSS_SHA.into(),
+        accepted_at: at,
     })
 }
 

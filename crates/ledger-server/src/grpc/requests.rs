@@ -103,7 +103,8 @@ fn line_item(l: &LineItem) -> pb::LineItem {
 }
 
 /// The request that sends `command` under `command_id`; `None` for the
-/// system's own commands (expiry and invalidation), which no RPC takes.
+/// system's own commands (expiry and invalidation) and the operator's
+/// offline `AcceptLoss` (`audit accept-loss`), which no RPC takes.
 pub fn command_request(command: &Command, command_id: &str) -> Option<CommandRequest> {
     let header = header(command_id);
     Some(match command {
@@ -214,7 +215,9 @@ pub fn command_request(command: &Command, command_id: &str) -> Option<CommandReq
                 account_number: c.account.account_number.clone(),
             })
         }
-        Command::ExpireOrder(_) | Command::InvalidateContract(_) => return None,
+        Command::ExpireOrder(_) | Command::InvalidateContract(_) | Command::AcceptLoss(_) => {
+            return None
+        }
     })
 }
 

@@ -36,11 +36,12 @@ fn aggregate_id(kind: &str, id: &str) -> Result<AggregateId, ApiError> {
 /// The domain's not-found error for an aggregate.
 pub fn not_found(id: &AggregateId) -> ApiError {
     match id {
-        AggregateId::Order(o) => DomainError::OrderNotFound(o.clone()),
-        AggregateId::Contract(c) => DomainError::ContractNotFound(c.clone()),
-        AggregateId::Customer(c) => DomainError::CustomerNotFound(c.clone()),
+        AggregateId::Order(o) => DomainError::OrderNotFound(o.clone()).into(),
+        AggregateId::Contract(c) => DomainError::ContractNotFound(c.clone()).into(),
+        AggregateId::Customer(c) => DomainError::CustomerNotFound(c.clone()).into(),
+        // Not a kind GetAggregate names (operator records about the log).
+        AggregateId::Operations => ApiError::not_found("no such aggregate"),
     }
-    .into()
 }
 
 /// The customer an aggregate belongs to; `None` while it is absent.
@@ -49,6 +50,7 @@ pub fn owner(aggregate: &Aggregate) -> Option<&CustomerId> {
         Aggregate::Order(o) => o.placed().map(|p| &p.spec().customer_id),
         Aggregate::Contract(c) => c.applied().map(|a| a.customer_id()),
         Aggregate::Customer(c) => c.registered().map(|r| r.customer_id()),
+        Aggregate::Operations(_) => None,
     }
 }
 
@@ -96,6 +98,7 @@ fn render(aggregate: &Aggregate) -> Result<Option<Value>, ApiError> {
                 })),
             })
         }),
+        Aggregate::Operations(_) => None,
     })
 }
 

@@ -7,13 +7,16 @@ use clap::{ArgGroup, Args, Subcommand};
 use serde_json::json;
 
 use ledger_app::streams::stream_id;
+use ledger_app::SystemClock;
+use ledger_domain::ids::OperatorId;
 use ledger_domain::ids::{ContractNo, CustomerId, OrderId};
 use ledger_domain::AggregateId;
 use ledger_ops::audit::head_info;
 use ledger_ops::history::history;
+use ledger_ops::loss::accept_loss;
 use ledger_ops::records::RecordJson;
 use ledger_ops::replay::{replay, AsOf, ReplayRequest};
-use ledger_ops::{verify_dir, DataDir, ExpectedHead, HeadInfo};
+use ledger_ops::{verify_dir, DataDir, ExpectedHead, HeadInfo, Verified};
 use ledger_store::DynStore;
 
 use super::progress::Bar;
@@ -30,6 +33,29 @@ pub enum AuditCommand {
     Replay(ReplayArgs),
     /// Every event of one stream with its metadata.
     History(HistoryArgs),
+    /// Accept that acknowledged positions are lost (the range `audit
+    /// verify` names, when no backup holds them): the engine's journal and
+    /// the log record it, and the log opens again. The server must be
+    /// stopped. Rerun the same command if it was interrupted.
+    AcceptLoss(AcceptLossArgs),
+}
+
+#[derive(Args)]
+pub struct AcceptLossArgs {
+    /// The first lost position (as `audit verify` names it).
+    #[arg(long)]
+    first: u64,
+    /// The last lost position.
+    #[arg(long)]
+    last: u64,
+    /// Who accepts the loss (an operator id, recorded as the actor).
+    #[arg(long)]
+    operator: String,
+    /// Why (e.g. the incident ticket; no backup holds these records).
+    #[arg(long)]
+    reason: String,
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -91,6 +117,7 @@ pub async fn run(dir: &DataDir, cmd: AuditCommand) -> anyhow::Result<Done> {
         AuditCommand::Head(a) => head(dir, a).await,
         AuditCommand::Replay(a) => run_replay(dir, a).await,
         AuditCommand::History(a) => run_history(dir, a).await,
+        AuditCommand::AcceptLoss(a) => run_accept_loss(dir, a).await,
     }
 }
 
@@ -103,7 +130,7 @@ async fn verify(dir: &DataDir, args: VerifyArgs) -> anyhow::Result<Done> {
     let micros = started.elapsed().as_micros().max(1);
     let duration_ms = (micros / 1000) as u64;
     match verdict {
-        Ok(report) => {
+        Ok(Verified { report, losses }) => {
             let events_per_s = (u128::from(report.events) * 1_000_000 / micros) as u64;
             if args.json {
                 print_json(&json!({
@@ -115,6 +142,7 @@ async fn verify(dir: &DataDir, args: VerifyArgs) -> anyhow::Result<Done> {
                     "duration_ms": duration_ms,
                     "events_per_s": events_per_s,
                     "expected_head": args.expect_head.map(|e| e.to_string()),
+                    "accepted_losses": losses,
                 }))?;
             } else {
                 println!("audit verify: ok");
@@ -123,6 +151,17 @@ async fn verify(dir: &DataDir, args: VerifyArgs) -> anyhow::Result<Done> {
                 println!("  head     {} {}", report.head_position, report.head_hash);
                 if let Some(e) = args.expect_head {
                     println!("  expected head {} holds", e.position);
+                }
+                for l in &losses {
+                    println!(
+                        "  loss     positions {}..={} accepted by {} at {} (event at {}): {}",
+                        l.first_position,
+                        l.last_position,
+                        l.accepted_by,
+                        l.accepted_at.to_rfc3339(),
+                        l.event_position,
+                        l.reason
+                    );
                 }
                 println!("  took     {duration_ms} ms ({events_per_s} events/s)");
             }
@@ -146,6 +185,45 @@ async fn verify(dir: &DataDir, args: VerifyArgs) -> anyhow::Result<Done> {
             Ok(Done::NotVerified)
         }
     }
+}
+
+async fn run_accept_loss(dir: &DataDir, args: AcceptLossArgs) -> anyhow::Result<Done> {
+    let operator = OperatorId::new(&args.operator)
+        .map_err(|e| anyhow::anyhow!("--operator {:?}: {e}", args.operator))?;
+    let done = accept_loss(
+        dir,
+        args.first,
+        args.last,
+        operator,
+        args.reason,
+        std::sync::Arc::new(SystemClock),
+    )
+    .await
+    .context("audit accept-loss")?;
+    if args.json {
+        print_json(&serde_json::to_value(&done)?)?;
+    } else {
+        println!(
+            "audit accept-loss: positions {}..={} accepted as lost",
+            done.first_position, done.last_position
+        );
+        println!("  head     {}", done.head_position);
+        println!(
+            "  journal  {} (record sha256 {})",
+            if done.journal_recorded {
+                "recorded"
+            } else {
+                "already held it"
+            },
+            done.record_sha256
+        );
+        println!(
+            "  event    LossAccepted at position {}",
+            done.event_position
+        );
+        println!("check it: order-ledger audit verify");
+    }
+    Ok(Done::Ok)
 }
 
 fn head_json(h: &HeadInfo) -> serde_json::Value {
