@@ -11,6 +11,7 @@ use ledger_ops::{DataDir, OpsError};
 use ledger_projections::{Projector, Timer};
 use ledger_store::DynStore;
 use ledger_store_sled::SledStore;
+use axum::serve::ListenerExt as _;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -136,7 +137,19 @@ impl Server {
         let grpc = {
             let mut stop = shutdown.subscribe();
             let router = crate::grpc::router(state.clone());
-            let incoming = tokio_stream::wrappers::TcpListenerStream::new(grpc_listener);
+            // Nagle off on every connection: a reply is written at once, not
+            // held for the client's delayed ACK (≈ 40 ms per call otherwise
+            // for clients that do not set it themselves, e.g. grpcio).
+            let incoming = tokio_stream::StreamExt::map(
+                tokio_stream::wrappers::TcpListenerStream::new(grpc_listener),
+                |conn| {
+                    conn.inspect(|tcp| {
+                        if let Err(e) = tcp.set_nodelay(true) {
+                            warn!(error = %e, "tcp_nodelay not set on a grpc connection");
+                        }
+                    })
+                },
+            );
             tokio::spawn(async move {
                 let stopped = async move {
                     let _ = stop.wait_for(|s| *s).await;
@@ -153,7 +166,12 @@ impl Server {
                 let stopped = async move {
                     let _ = stop.wait_for(|s| *s).await;
                 };
-                if let Err(e) = axum::serve(http_listener, app)
+                let listener = http_listener.tap_io(|tcp| {
+                    if let Err(e) = tcp.set_nodelay(true) {
+                        warn!(error = %e, "tcp_nodelay not set on an http connection");
+                    }
+                });
+                if let Err(e) = axum::serve(listener, app)
                     .with_graceful_shutdown(stopped)
                     .await
                 {
