@@ -141,6 +141,7 @@ fn rechain(records: Vec<RecordedEvent>) -> Vec<RecordedEvent> {
                 schema_version: r.schema_version,
                 event_id: r.metadata.event_id,
                 payload: r.payload.clone(),
+                tenant: r.metadata.tenant.clone(),
             };
             let (_, sealed) = envelope::seal(
                 Position(i as u64 + 1),
@@ -164,6 +165,7 @@ fn content_hash(r: &RecordedEvent) -> Digest {
         schema_version: r.schema_version,
         event_id: r.metadata.event_id,
         payload: r.payload.clone(),
+        tenant: r.metadata.tenant.clone(),
     };
     let (_, sealed) = envelope::seal(
         r.position,

@@ -21,6 +21,7 @@ pub mod money;
 pub mod order;
 pub mod roles;
 mod state;
+pub mod tenant;
 
 pub use context::{Actor, Context};
 pub use error::{DomainError, ErrorClass};
