@@ -357,8 +357,38 @@ async fn health_readiness_and_metrics_answer_over_http() {
     let ready = http.get(format!("{base}/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
 
+    // Issue 9: /metrics is behind an operator token. No token, a
+    // service's or a customer's: refused; an operator's, as Prometheus
+    // sends it (`Authorization: Bearer`) or as `X-Auth-Token`: answered.
+    let anonymous = http.get(format!("{base}/metrics")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 403);
+    let body: serde_json::Value = anonymous.json().await.unwrap();
+    assert_eq!(body["error_code"], "CBC.0155");
+    let customer = server.create_key(Role::Customer {
+        domain_id: CUSTOMER.parse().unwrap(),
+    });
+    for refused in [&key, &customer] {
+        let res = http
+            .get(format!("{base}/metrics"))
+            .bearer_auth(refused.token.expose())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error_code"], "CBC.0151");
+    }
+    let operator = server.create_key(Role::Operator);
+    let by_header = http
+        .get(format!("{base}/metrics"))
+        .header("X-Auth-Token", operator.token.expose())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_header.status(), 200);
     let metrics = http
         .get(format!("{base}/metrics"))
+        .bearer_auth(operator.token.expose())
         .send()
         .await
         .unwrap()
