@@ -61,7 +61,7 @@ fn caller_of(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Caller, Api
     };
     if let Some(authorization) = header("authorization")? {
         if let Some(token) = authorization.strip_prefix("Bearer ") {
-            return state.keys.by_token(token);
+            return state.keys.by_token(token, state.clock.now());
         }
         let headers = parts
             .headers
@@ -91,7 +91,7 @@ fn caller_of(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Caller, Api
         return Ok(caller);
     }
     if let Some(token) = header("x-auth-token")? {
-        return state.keys.by_token(token);
+        return state.keys.by_token(token, state.clock.now());
     }
     Err(ApiError::unauthenticated(
         "missing authorization: sign the request (SDK-HMAC-SHA256) or send X-Auth-Token",
