@@ -45,19 +45,23 @@ impl Event {
     }
 }
 
+/// The tenant of one event, on the state just before it: the customer the
+/// event names, else its aggregate's owner. `None` for an event that
+/// concerns no customer (or whose aggregate is not in `state`).
+pub fn tenant(state: &State, event: &Event) -> Option<CustomerId> {
+    match event.named_customer() {
+        Some(c) => Some(c.clone()),
+        None => state.get(&event.aggregate_id()).owner().cloned(),
+    }
+}
+
 /// The tenant of each of a command's events, decided on `state` (the state
-/// the command was decided on): the customer the event names, else its
-/// aggregate's owner once the command's earlier events are applied. `None`
-/// for an event that concerns no customer.
+/// the command was decided on), each on the state its earlier events leave.
 pub fn tenants(state: &State, events: &[Event]) -> Vec<Option<CustomerId>> {
     let mut state = state.clone();
     let mut out = Vec::with_capacity(events.len());
     for event in events {
-        let tenant = match event.named_customer() {
-            Some(c) => Some(c.clone()),
-            None => state.get(&event.aggregate_id()).owner().cloned(),
-        };
-        out.push(tenant);
+        out.push(tenant(&state, event));
         state = crate::state::evolve(state, event);
     }
     out
