@@ -88,6 +88,16 @@ impl TestServer {
             .expect("key created")
     }
 
+    /// A new key living `ttl` from the server's clock (`None`: never
+    /// expires), as `order-ledger keys create --ttl`.
+    pub fn create_key_with_ttl(&self, role: Role, ttl: Option<chrono::Duration>) -> Credentials {
+        use ledger_app::Clock as _;
+        KeyStore::open(self.dir.path().join("keys.json"))
+            .expect("key store")
+            .create_with_ttl(role, self.clock.now(), ttl)
+            .expect("key created")
+    }
+
     async fn channel(&self) -> Channel {
         Channel::from_shared(self.grpc_url())
             .expect("url")

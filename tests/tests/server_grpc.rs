@@ -195,34 +195,84 @@ async fn subscribe_streams_the_log_with_its_hash_chain_then_live_events() {
 
 /// The hole issue 9 names: a customer token streamed every tenant's events
 /// (other customers' orders, certified names and bank accounts). Now a
-/// customer key is refused before anything is read, even with its own
-/// events in the log; a service key still subscribes.
+/// customer key follows only its own tenant's records, from history and
+/// live; a service key still sees everything.
 #[tokio::test]
-async fn a_customer_key_may_not_subscribe_to_the_log() {
+async fn a_customer_subscription_streams_only_its_own_tenants_events() {
     let server = TestServer::start().await;
     let service = server.create_key(Role::Service);
     let mut commands = server.commands(service.token.expose()).await;
     pb_onboard(&mut commands, CUSTOMER).await;
     pb_onboard(&mut commands, OTHER_CUSTOMER).await;
-    for customer in [CUSTOMER, OTHER_CUSTOMER] {
-        let key = server.create_key(Role::Customer {
-            domain_id: customer.parse().unwrap(),
-        });
-        let mut queries = server.queries(key.token.expose()).await;
-        let err = queries
-            .subscribe(pb::SubscribeRequest { from_position: 1 })
-            .await
-            .expect_err("customers do not follow the whole log");
-        assert_refused(&err, Code::PermissionDenied, "access_denied");
+    let place = |id: &str, customer: &str, order: &str| pb_place_order(id, customer, order);
+    commands
+        .place_order(place("p-mine-1", CUSTOMER, "CS24MINE0001"))
+        .await
+        .expect("placed");
+    commands
+        .place_order(place("p-other-1", OTHER_CUSTOMER, "CS24OTHR0001"))
+        .await
+        .expect("placed");
+
+    let key = server.create_key(Role::Customer {
+        domain_id: CUSTOMER.parse().unwrap(),
+    });
+    let mut queries = server.queries(key.token.expose()).await;
+    let mut mine = queries
+        .subscribe(pb::SubscribeRequest { from_position: 1 })
+        .await
+        .expect("a customer subscribes")
+        .into_inner();
+    // Live: another tenant's event, then one of ours that ends the read.
+    commands
+        .place_order(place("p-other-2", OTHER_CUSTOMER, "CS24OTHR0002"))
+        .await
+        .expect("placed");
+    commands
+        .place_order(place("p-mine-2", CUSTOMER, "CS24MINE0002"))
+        .await
+        .expect("placed");
+    let mut seen = Vec::new();
+    loop {
+        let r = mine.next().await.expect("an event").expect("ok");
+        let last = r.stream_id == "order-CS24MINE0002";
+        seen.push(r);
+        if last {
+            break;
+        }
     }
-    let mut queries = server.queries(service.token.expose()).await;
-    let mut stream = queries
+    let streams: Vec<&str> = seen.iter().map(|r| r.stream_id.as_str()).collect();
+    let own = format!("customer-{CUSTOMER}");
+    assert_eq!(
+        streams,
+        [
+            own.as_str(),
+            own.as_str(),
+            own.as_str(),
+            "order-CS24MINE0001",
+            "order-CS24MINE0002"
+        ]
+    );
+    assert!(seen.iter().all(|r| !r.json.contains(OTHER_CUSTOMER)));
+    // Positions are the log's: the other tenant's records are gaps.
+    assert!(seen.windows(2).any(|w| w[1].position > w[0].position + 1));
+
+    let mut all = server
+        .queries(service.token.expose())
+        .await
         .subscribe(pb::SubscribeRequest { from_position: 1 })
         .await
         .expect("a service subscribes")
         .into_inner();
-    let first = stream.next().await.expect("an event").expect("ok");
-    assert_eq!(first.event_type, "CustomerRegistered");
+    let mut others = 0;
+    loop {
+        let r = all.next().await.expect("an event").expect("ok");
+        others += usize::from(r.json.contains(OTHER_CUSTOMER) || r.stream_id.contains("OTHR"));
+        if r.stream_id == "order-CS24MINE0002" {
+            break;
+        }
+    }
+    assert_eq!(others, 5, "a service sees the other tenant's 3 + 2 events");
     server.shutdown().await;
 }
 
@@ -307,8 +357,38 @@ async fn health_readiness_and_metrics_answer_over_http() {
     let ready = http.get(format!("{base}/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
 
+    // Issue 9: /metrics is behind an operator token. No token, a
+    // service's or a customer's: refused; an operator's, as Prometheus
+    // sends it (`Authorization: Bearer`) or as `X-Auth-Token`: answered.
+    let anonymous = http.get(format!("{base}/metrics")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 403);
+    let body: serde_json::Value = anonymous.json().await.unwrap();
+    assert_eq!(body["error_code"], "CBC.0155");
+    let customer = server.create_key(Role::Customer {
+        domain_id: CUSTOMER.parse().unwrap(),
+    });
+    for refused in [&key, &customer] {
+        let res = http
+            .get(format!("{base}/metrics"))
+            .bearer_auth(refused.token.expose())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error_code"], "CBC.0151");
+    }
+    let operator = server.create_key(Role::Operator);
+    let by_header = http
+        .get(format!("{base}/metrics"))
+        .header("X-Auth-Token", operator.token.expose())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_header.status(), 200);
     let metrics = http
         .get(format!("{base}/metrics"))
+        .bearer_auth(operator.token.expose())
         .send()
         .await
         .unwrap()

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use ledger_app::{AppError, CommandMeta, Ledger, LedgerConfig, ManualClock};
 use ledger_codec::payload::decode_event;
-use ledger_codec::Position;
+use ledger_codec::{Position, Tenant};
 use ledger_domain::contract::{ContractKind, ConvertContract, VoidContract};
 use ledger_domain::ids::OperatorId;
 use ledger_domain::order::{CancelOrder, ExpireOrder, OrderStatus};
@@ -50,6 +50,7 @@ on_every_store!(
     bad_metadata_is_refused_and_writes_nothing,
     timer_command_ids_are_reserved_for_the_system,
     concurrent_retries_of_one_command_id_leave_every_node_equal_to_the_log,
+    every_event_records_its_customer_as_tenant,
 );
 
 async fn setup(store: DynStore) -> (Arc<Ledger>, Arc<ManualClock>) {
@@ -494,4 +495,57 @@ async fn concurrent_retries_of_one_command_id_leave_every_node_equal_to_the_log(
         );
     }
     assert_eq!(recorded, 1);
+}
+
+/// Issue 9: each event's metadata names the customer it concerns (format
+/// 2), for every kind of event and with two customers in one log, so a
+/// reader can filter by tenant without decoding payloads.
+async fn every_event_records_its_customer_as_tenant(store: DynStore) {
+    let (ledger, _) = setup(store.clone()).await;
+    run_all(&ledger, "onboard-2", onboard("cust2")).await;
+    let commands = vec![
+        place("O1"),
+        pay("O1", "PAY-O1"),
+        Command::PlaceOrder(place_order("cust2", "O2")),
+        Command::CancelOrder(CancelOrder {
+            order_id: order_id("O2"),
+        }),
+        Command::ApplyContract(apply_contract("cust1", "HT1", ContractKind::Order, &["O1"])),
+        Command::VoidContract(VoidContract {
+            contract_no: "HT1".parse().unwrap(),
+        }),
+    ];
+    run_all(&ledger, "flow", commands).await;
+    let records = store.read_all(Position(1), 100).await.unwrap();
+    let mut types = std::collections::BTreeSet::new();
+    for r in &records {
+        let owner = match r.stream_id.as_str() {
+            "customer-cust1" | "order-O1" | "contract-HT1" => "cust1",
+            "customer-cust2" | "order-O2" => "cust2",
+            other => panic!("unexpected stream {other}"),
+        };
+        assert_eq!(
+            r.metadata.tenant,
+            Tenant::Customer(customer_id(owner)),
+            "{} at {}",
+            r.event_type,
+            r.position
+        );
+        types.insert(r.event_type.as_str());
+    }
+    // Events that name their customer and events that take it from their
+    // aggregate's state are both covered.
+    for t in [
+        "CustomerRegistered",
+        "RemittanceAccountSet",
+        "OrderPlaced",
+        "OrderPaid",
+        "OrderCancelled",
+        "ContractApplied",
+        "OrderAttachedToContract",
+        "ContractVoided",
+        "OrderReleasedFromContract",
+    ] {
+        assert!(types.contains(t), "{t} not recorded: {types:?}");
+    }
 }

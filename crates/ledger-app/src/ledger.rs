@@ -10,7 +10,7 @@ use tracing::{debug, instrument};
 
 use ledger_codec::payload::{command_fingerprint, decode_event, encode_event, event_id};
 use ledger_codec::{
-    CommandId, CommandMetadata, Digest, EventData, Position, StreamId, StreamVersion,
+    CommandId, CommandMetadata, Digest, EventData, Position, StreamId, StreamVersion, Tenant,
 };
 use ledger_domain::{decide, Actor, Aggregate, AggregateId, Command, Context, Event, State};
 use ledger_store::{
@@ -195,7 +195,7 @@ impl Ledger {
                     });
                 }
             };
-            let request = build_request(&command_meta, &events, &versions)?;
+            let request = build_request(&command_meta, &state, &events, &versions)?;
             match self.store.append(request).await {
                 Ok(committed) if committed.deduplicated => {
                     // A concurrent retry of this command committed first: its
@@ -385,13 +385,17 @@ fn written(events: &[Event]) -> Vec<AggregateId> {
 }
 
 /// One stream write per aggregate, each expecting the version decided on.
+/// Each event records its tenant, as the domain derives it from `state`
+/// (the state decided on).
 fn build_request(
     command: &CommandMetadata,
+    state: &State,
     events: &[Event],
     versions: &HashMap<AggregateId, StreamVersion>,
 ) -> Result<AppendRequest, AppError> {
+    let tenants = ledger_domain::tenant::tenants(state, events);
     let mut writes: Vec<StreamWrite> = Vec::new();
-    for (index, event) in events.iter().enumerate() {
+    for ((index, event), tenant) in events.iter().enumerate().zip(tenants) {
         let id = event.aggregate_id();
         let stream = stream_id(&id);
         let (event_type, schema_version, payload) = encode_event(event)?;
@@ -400,6 +404,7 @@ fn build_request(
             schema_version,
             event_id: event_id(command.command_id.as_str(), index as u32),
             payload,
+            tenant: Tenant::of(tenant),
         };
         match writes.iter_mut().find(|w| w.stream_id == stream) {
             Some(w) => w.events.push(data),

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use ledger_app::streams::stream_id;
-use ledger_codec::{envelope, payload, CodecError, CommandId, RecordedEvent};
+use ledger_codec::{envelope, payload, CodecError, CommandId, RecordedEvent, Tenant};
 use ledger_domain::audit::{check, check_command, Violation};
 use ledger_domain::{evolve, Event, State};
 use ledger_store::{
@@ -75,6 +75,8 @@ pub enum FailureKind {
     WrongStream { expected: StreamId },
     #[error("illegal event: {0}")]
     Illegal(Violation),
+    #[error("recorded tenant {recorded} is not the event's customer {expected}")]
+    WrongTenant { recorded: String, expected: String },
     #[error("log ends at position {walked}, the store's head is {store}")]
     HeadMismatch { walked: Position, store: Position },
     #[error("store: {0}")]
@@ -91,6 +93,7 @@ impl FailureKind {
             FailureKind::BrokenChain(_) => "broken_chain",
             FailureKind::WrongStream { .. } => "wrong_stream",
             FailureKind::Illegal(_) => "illegal",
+            FailureKind::WrongTenant { .. } => "wrong_tenant",
             FailureKind::HeadMismatch { .. } => "head_mismatch",
             FailureKind::Store(_) => "store",
         }
@@ -119,6 +122,27 @@ impl fmt::Display for ChainBreak {
             ),
         }
     }
+}
+
+/// A recorded tenant (format 2) must be the customer the domain derives for
+/// the event from the state before it; format 1 records carry none.
+fn check_tenant(state: &State, event: &Event, recorded: &Tenant) -> Result<(), FailureKind> {
+    if *recorded == Tenant::Unrecorded {
+        return Ok(());
+    }
+    let expected = Tenant::of(ledger_domain::tenant::tenant(state, event));
+    if *recorded == expected {
+        return Ok(());
+    }
+    let name = |t: &Tenant| match t {
+        Tenant::Customer(c) => c.to_string(),
+        Tenant::Nobody => "none".to_owned(),
+        Tenant::Unrecorded => "unrecorded".to_owned(),
+    };
+    Err(FailureKind::WrongTenant {
+        recorded: name(recorded),
+        expected: name(&expected),
+    })
 }
 
 /// The chain hash of a record's contents: its envelope re-encoded exactly as
@@ -213,6 +237,7 @@ pub async fn verify(
             }
             check(&state, &event, &record.metadata.command.actor)
                 .map_err(|v| fail(FailureKind::Illegal(v)))?;
+            check_tenant(&state, &event, &record.metadata.tenant).map_err(fail)?;
             state = evolve(state, &event);
             let id = &record.metadata.command.command_id;
             if command.as_ref().map(|(c, _, _)| c) != Some(id) {

@@ -141,6 +141,7 @@ fn rechain(records: Vec<RecordedEvent>) -> Vec<RecordedEvent> {
                 schema_version: r.schema_version,
                 event_id: r.metadata.event_id,
                 payload: r.payload.clone(),
+                tenant: r.metadata.tenant.clone(),
             };
             let (_, sealed) = envelope::seal(
                 Position(i as u64 + 1),
@@ -164,6 +165,7 @@ fn content_hash(r: &RecordedEvent) -> Digest {
         schema_version: r.schema_version,
         event_id: r.metadata.event_id,
         payload: r.payload.clone(),
+        tenant: r.metadata.tenant.clone(),
     };
     let (_, sealed) = envelope::seal(
         r.position,
@@ -422,4 +424,32 @@ async fn a_forged_second_live_contract_without_attach_events_is_named() {
         FailureKind::Illegal(v) => assert_eq!(v.code(), "contract_order_not_attached", "{v}"),
         other => panic!("expected an illegal event, got {other}"),
     }
+}
+
+/// Issue 9: the tenant in a record's metadata is what filters a customer's
+/// subscription, so a forger who moves a record to another tenant (and
+/// recomputes the chain) is named by the audit; a format-1 record (no
+/// tenant) still verifies.
+#[tokio::test]
+async fn a_record_relabelled_to_another_tenant_is_named_even_when_rechained() {
+    let (_, records) = history().await;
+    assert!(records
+        .iter()
+        .all(|r| matches!(r.metadata.tenant, ledger_codec::Tenant::Customer(_))));
+    let i = index_of(&records, "OrderPaid");
+    let mut forged = records.clone();
+    forged[i].metadata.tenant = ledger_codec::Tenant::Customer("intruder".parse().unwrap());
+    let failure = verify_fake(rechain(forged)).await.unwrap_err();
+    assert_eq!(failure.position, Position(i as u64 + 1));
+    assert_eq!(failure.reason.code(), "wrong_tenant", "{}", failure.reason);
+    assert!(failure.reason.to_string().contains("intruder"));
+
+    let mut old = records;
+    for r in &mut old {
+        r.metadata.tenant = ledger_codec::Tenant::Unrecorded;
+    }
+    let report = verify_fake(rechain(old))
+        .await
+        .expect("format 1 logs verify");
+    assert!(report.events > 0);
 }

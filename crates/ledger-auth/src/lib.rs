@@ -15,7 +15,7 @@ pub mod keys;
 pub mod signing;
 
 pub use keys::{
-    AccessKeyId, BearerToken, Credentials, KeyInfo, KeyStore, KeyStoreError, Principal, Role,
-    SecretKey,
+    AccessKeyId, BearerToken, Credentials, KeyInfo, KeyStore, KeyStoreError, Principal, Refusal,
+    Role, SecretKey,
 };
 pub use signing::{AuthError, Authorization, SignedRequest};

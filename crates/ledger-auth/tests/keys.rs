@@ -40,7 +40,8 @@ fn signature_accepted(store: &KeyStore, credentials: &Credentials) -> bool {
         .unwrap()
         .to_string();
     let authorization = parse_authorization(&header).unwrap();
-    let Some((secret_key, principal)) = store.lookup_access_key(&authorization.access_key) else {
+    let Ok((secret_key, principal)) = store.lookup_access_key(&authorization.access_key, now())
+    else {
         return false;
     };
     assert_eq!(principal.access_key(), &credentials.access_key);
@@ -66,20 +67,22 @@ fn created_key_signs_and_its_token_authenticates() {
 
     assert!(signature_accepted(&store, &credentials));
     let principal = store
-        .authenticate_token(credentials.token.expose())
+        .authenticate_token(credentials.token.expose(), now())
         .unwrap();
     let mine: CustomerId = "d75298".parse().unwrap();
     assert_eq!(principal.actor(), Actor::Customer(mine.clone()));
     assert!(principal.may_access(&mine));
     assert!(!principal.may_access(&"d00001".parse().unwrap()));
 
-    assert!(store.authenticate_token("olt_not-a-token").is_none());
-    assert!(store.authenticate_token("").is_none());
+    assert!(store.authenticate_token("olt_not-a-token", now()).is_err());
+    assert!(store.authenticate_token("", now()).is_err());
     let mut near = credentials.token.expose().to_owned();
     near.pop();
-    assert!(store.authenticate_token(&near).is_none());
-    assert!(store.lookup_access_key("AKNOTAKEY00000000000").is_none());
-    assert!(store.lookup_access_key("not an ak").is_none());
+    assert!(store.authenticate_token(&near, now()).is_err());
+    assert!(store
+        .lookup_access_key("AKNOTAKEY00000000000", now())
+        .is_err());
+    assert!(store.lookup_access_key("not an ak", now()).is_err());
 }
 
 #[test]
@@ -89,14 +92,16 @@ fn operator_and_service_keys_act_as_their_access_key() {
     let operator = store.create(Role::Operator, now()).unwrap();
     let service = store.create(Role::Service, now()).unwrap();
     let (_, principal) = store
-        .lookup_access_key(operator.access_key.as_str())
+        .lookup_access_key(operator.access_key.as_str(), now())
         .unwrap();
     assert_eq!(
         principal.actor().to_string(),
         format!("operator:{}", operator.access_key)
     );
     assert!(principal.may_access(&"d75298".parse().unwrap()));
-    let principal = store.authenticate_token(service.token.expose()).unwrap();
+    let principal = store
+        .authenticate_token(service.token.expose(), now())
+        .unwrap();
     assert_eq!(
         principal.actor().to_string(),
         format!("service:{}", service.access_key)
@@ -112,9 +117,11 @@ fn revoking_stops_signatures_and_tokens() {
     store.revoke(revoked.access_key.as_str(), now()).unwrap();
 
     assert!(!signature_accepted(&store, &revoked));
-    assert!(store.authenticate_token(revoked.token.expose()).is_none());
+    assert!(store
+        .authenticate_token(revoked.token.expose(), now())
+        .is_err());
     assert!(signature_accepted(&store, &kept));
-    assert!(store.authenticate_token(kept.token.expose()).is_some());
+    assert!(store.authenticate_token(kept.token.expose(), now()).is_ok());
 
     // Twice is fine and keeps the first time; an unknown key is an error.
     let later = now() + chrono::TimeDelta::hours(1);
@@ -138,18 +145,26 @@ fn a_second_store_on_the_same_file_sees_creations_and_revocations() {
 
     let first = cli.create(customer("d75298"), now()).unwrap();
     assert!(signature_accepted(&server, &first));
-    assert!(server.authenticate_token(first.token.expose()).is_some());
+    assert!(server
+        .authenticate_token(first.token.expose(), now())
+        .is_ok());
 
     let second = cli.create(Role::Service, now()).unwrap();
-    assert!(server.authenticate_token(second.token.expose()).is_some());
+    assert!(server
+        .authenticate_token(second.token.expose(), now())
+        .is_ok());
 
     // A third instance writes too: the server's creation is not lost by
     // the CLI's next write (writers re-read under the lock).
     let from_server = server.create(Role::Operator, now()).unwrap();
     cli.revoke(first.access_key.as_str(), now()).unwrap();
     assert!(!signature_accepted(&server, &first));
-    assert!(server.authenticate_token(first.token.expose()).is_none());
-    assert!(cli.authenticate_token(from_server.token.expose()).is_some());
+    assert!(server
+        .authenticate_token(first.token.expose(), now())
+        .is_err());
+    assert!(cli
+        .authenticate_token(from_server.token.expose(), now())
+        .is_ok());
     assert_eq!(server.list().unwrap().len(), 3);
     assert_eq!(cli.list().unwrap(), server.list().unwrap());
     assert!(!server.refresh_if_changed().unwrap());
@@ -219,13 +234,13 @@ fn corrupt_file_is_a_clear_error_and_fails_closed() {
     std::fs::write(&path, b"not json").unwrap();
     assert!(store.refresh_if_changed().is_err());
     assert!(store
-        .authenticate_token(credentials.token.expose())
-        .is_none());
+        .authenticate_token(credentials.token.expose(), now())
+        .is_err());
     assert!(store.list().is_err());
     std::fs::write(&path, good).unwrap();
     assert!(store
-        .authenticate_token(credentials.token.expose())
-        .is_some());
+        .authenticate_token(credentials.token.expose(), now())
+        .is_ok());
 }
 
 #[test]
@@ -243,4 +258,81 @@ fn concurrent_writers_in_separate_stores_lose_no_key() {
         }
     });
     assert_eq!(store_in(&dir).list().unwrap().len(), 2 * KEYS_PER_WRITER);
+}
+
+#[test]
+fn keys_expire_at_their_ttl_and_roles_have_default_lifetimes() {
+    use chrono::Duration;
+    use ledger_auth::keys::{DEFAULT_CUSTOMER_TTL_DAYS, MAX_TTL_DAYS};
+    use ledger_auth::Refusal;
+
+    let dir = TempDir::new().unwrap();
+    let store = store_in(&dir);
+    let day = store
+        .create_with_ttl(Role::Service, now(), Some(Duration::days(1)))
+        .unwrap();
+    let at = now() + Duration::days(1);
+    assert_eq!(day.expires_at, Some(at));
+    let token = day.token.expose();
+    let just_before = at - Duration::seconds(1);
+    assert!(store.authenticate_token(token, just_before).is_ok());
+    assert!(store
+        .lookup_access_key(day.access_key.as_str(), just_before)
+        .is_ok());
+    // Expired from the instant itself on, for the token and the signature.
+    assert_eq!(
+        store.authenticate_token(token, at).unwrap_err(),
+        Refusal::Expired(at)
+    );
+    assert_eq!(
+        store
+            .lookup_access_key(day.access_key.as_str(), at)
+            .unwrap_err(),
+        Refusal::Expired(at)
+    );
+    assert_eq!(store.list().unwrap()[0].expires_at, Some(at));
+    // Revocation wins over expiry: a revoked key is unknown.
+    store.revoke(day.access_key.as_str(), now()).unwrap();
+    assert_eq!(
+        store.authenticate_token(token, at).unwrap_err(),
+        Refusal::Unknown
+    );
+
+    let customer_key = store.create(customer("d75298"), now()).unwrap();
+    assert_eq!(
+        customer_key.expires_at,
+        Some(now() + Duration::days(DEFAULT_CUSTOMER_TTL_DAYS))
+    );
+    assert!(store
+        .create(Role::Operator, now())
+        .unwrap()
+        .expires_at
+        .is_some());
+    let service = store.create(Role::Service, now()).unwrap();
+    assert_eq!(service.expires_at, None);
+    let far = now() + Duration::days(100 * 365);
+    assert!(store
+        .authenticate_token(service.token.expose(), far)
+        .is_ok());
+
+    for bad in [Duration::zero(), Duration::days(MAX_TTL_DAYS + 1)] {
+        assert!(matches!(
+            store.create_with_ttl(Role::Service, now(), Some(bad)),
+            Err(KeyStoreError::InvalidTtl)
+        ));
+    }
+}
+
+#[test]
+fn key_files_without_expiry_still_load_as_never_expiring() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("keys.json");
+    let store = KeyStore::open(&path).unwrap();
+    let key = store.create_with_ttl(Role::Service, now(), None).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains("expires_at"), "{text}");
+    let reopened = KeyStore::open(&path).unwrap();
+    assert!(reopened
+        .authenticate_token(key.token.expose(), now() + chrono::Duration::days(10_000))
+        .is_ok());
 }

@@ -16,7 +16,7 @@ pub mod record;
 
 pub use record::{
     CommandId, CommandMetadata, Digest, EventData, Metadata, Position, RecordedEvent, StreamId,
-    StreamVersion,
+    StreamVersion, Tenant,
 };
 
 /// Why bytes could not be encoded or decoded.

@@ -6,6 +6,7 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
+use ledger_domain::ids::CustomerId;
 use serde::{Deserialize, Serialize};
 
 /// Position of a record in the global log. The first record is at position 1;
@@ -126,13 +127,52 @@ pub struct CommandMetadata {
     pub actor: String,
 }
 
+/// The tenant an event concerns, as its metadata records it: the customer
+/// (domain id) whose data the event is, so a reader can filter the log by
+/// tenant without decoding payloads.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Tenant {
+    /// A record of format 1, written before the tenant was recorded. Readers
+    /// that filter by tenant treat it as belonging to no one they may show
+    /// a customer (fail closed). Sealing it writes format 1 again: only to
+    /// reproduce such a record exactly (reseal, import), never for a new one.
+    Unrecorded,
+    /// The event concerns no customer.
+    Nobody,
+    /// The event concerns this customer.
+    Customer(CustomerId),
+}
+
+impl Tenant {
+    /// The recorded tenant of a new event: the customer it concerns, if any.
+    pub fn of(customer: Option<CustomerId>) -> Tenant {
+        customer.map_or(Tenant::Nobody, Tenant::Customer)
+    }
+
+    /// The customer, when one is recorded.
+    pub fn customer(&self) -> Option<&CustomerId> {
+        match self {
+            Tenant::Customer(c) => Some(c),
+            Tenant::Unrecorded | Tenant::Nobody => None,
+        }
+    }
+
+    /// Whether a record with this tenant is `customer`'s: only a recorded
+    /// tenant equal to it is.
+    pub fn is(&self, customer: &CustomerId) -> bool {
+        self.customer() == Some(customer)
+    }
+}
+
 /// Everything about a recorded event that is not its payload.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Metadata {
     /// Deterministic per (command id, index in command), so a replayed or
     /// imported log carries the same ids.
     pub event_id: [u8; 16],
     pub command: CommandMetadata,
+    /// Whose event this is (format 2 on; [`Tenant::Unrecorded`] in format 1).
+    pub tenant: Tenant,
 }
 
 /// An event to append: the store assigns position, version and hashes.
@@ -143,6 +183,8 @@ pub struct EventData {
     pub schema_version: u16,
     pub event_id: [u8; 16],
     pub payload: Vec<u8>,
+    /// The tenant the event concerns (recorded in its metadata).
+    pub tenant: Tenant,
 }
 
 /// A committed record as every engine returns it.

@@ -250,24 +250,10 @@ fn live<'a>(
 }
 
 /// The customer (tenant) an event concerns, from the event or the state
-/// before it; `None` when the aggregate it needs is not loaded.
+/// before it; `None` when the aggregate it needs is not loaded. The same
+/// derivation the ledger records in each event's metadata.
 pub fn tenant(state: &State, event: &Event) -> Option<CustomerId> {
-    match event {
-        Event::OrderPlaced(e) => Some(e.spec.customer_id.clone()),
-        Event::ContractApplied(e) => Some(e.customer_id.clone()),
-        _ => match event.aggregate_id() {
-            AggregateId::Order(id) => state
-                .order(&id)
-                .placed()
-                .map(|o| o.spec().customer_id.clone()),
-            AggregateId::Contract(no) => state
-                .contract(&no)
-                .applied()
-                .map(|c| c.customer_id().clone()),
-            AggregateId::Customer(id) => Some(id),
-            AggregateId::Operations => None,
-        },
-    }
+    crate::tenant::tenant(state, event)
 }
 
 /// Whether the recorded `actor` (metadata text: `customer:<id>`,

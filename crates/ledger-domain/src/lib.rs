@@ -22,6 +22,7 @@ pub mod operations;
 pub mod order;
 pub mod roles;
 mod state;
+pub mod tenant;
 
 pub use context::{Actor, Context};
 pub use error::{DomainError, ErrorClass};

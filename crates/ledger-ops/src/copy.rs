@@ -174,6 +174,7 @@ impl Appender {
                 schema_version: record.schema_version,
                 event_id: record.metadata.event_id,
                 payload: record.payload.clone(),
+                tenant: record.metadata.tenant.clone(),
             };
             match writes.last_mut() {
                 Some(w) if w.stream_id == record.stream_id => w.events.push(data),

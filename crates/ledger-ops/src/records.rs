@@ -9,13 +9,17 @@
 //!  "command_id":"c-3","fingerprint":"<64 hex>",
 //!  "recorded_at":"2024-11-22T08:00:00Z","causation_id":null,
 //!  "correlation_id":null,"actor":"service:purchase",
+//!  "format":2,"tenant":"c1",
 //!  "event":{...},"payload":"<hex>","prev_hash":"<64 hex>","hash":"<64 hex>",
 //!  "guards":[{"index":1,"stream_id":"customer-c1","version":3}]}
 //! ```
 //!
 //! `event` is the decoded event (amounts as decimal strings; `null` if the
 //! payload does not decode); `payload` is the stored bytes, so an import
-//! reproduces the envelope, and so the hash, exactly. `guards` (only on a
+//! reproduces the envelope, and so the hash, exactly. `format` is the
+//! record's envelope format: 2 records its `tenant` (the customer's domain
+//! id, or `null` for an event of no customer); 1 (also when `format` is
+//! absent, as in exports made before format 2) has no tenant. `guards` (only on a
 //! command's first record, and only when the command had any) are the
 //! zero-event version checks of the append: they leave no record, but the
 //! store's command index lists them.
@@ -25,7 +29,8 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use ledger_codec::{envelope, payload, CommandId, CommandMetadata, Digest, Metadata};
+use ledger_codec::envelope::{FORMAT_BINCODE_V1, FORMAT_BINCODE_V2};
+use ledger_codec::{envelope, payload, CommandId, CommandMetadata, Digest, Metadata, Tenant};
 use ledger_store::{DynStore, Position, RecordedEvent, StreamId, StreamVersion, MAX_READ_BATCH};
 
 use crate::OpsError;
@@ -68,12 +73,22 @@ pub struct RecordJson {
     pub causation_id: Option<String>,
     pub correlation_id: Option<String>,
     pub actor: String,
+    /// The envelope format (1 when absent: exports from before format 2).
+    #[serde(default = "format_1")]
+    pub format: u8,
+    /// The recorded tenant (format 2 only).
+    #[serde(default)]
+    pub tenant: Option<String>,
     pub event: Option<serde_json::Value>,
     pub payload: String,
     pub prev_hash: String,
     pub hash: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub guards: Vec<Guard>,
+}
+
+fn format_1() -> u8 {
+    FORMAT_BINCODE_V1
 }
 
 /// The decoded event of a record as JSON, without its type tag (the type
@@ -103,6 +118,11 @@ impl RecordJson {
             causation_id: c.causation_id.clone(),
             correlation_id: c.correlation_id.clone(),
             actor: c.actor.clone(),
+            format: match record.metadata.tenant {
+                Tenant::Unrecorded => FORMAT_BINCODE_V1,
+                Tenant::Nobody | Tenant::Customer(_) => FORMAT_BINCODE_V2,
+            },
+            tenant: record.metadata.tenant.customer().map(|c| c.to_string()),
             event: event_json(record),
             payload: hex::encode(&record.payload),
             prev_hash: record.prev_hash.to_hex(),
@@ -135,6 +155,7 @@ impl RecordJson {
                     correlation_id: self.correlation_id.clone(),
                     actor: self.actor.clone(),
                 },
+                tenant: self.tenant()?,
             },
             payload: hex::decode(&self.payload).map_err(|_| "payload is not hex")?,
             prev_hash: digest(&self.prev_hash, "prev_hash")?,
@@ -144,6 +165,21 @@ impl RecordJson {
             return Err("event does not match what the payload decodes to".into());
         }
         Ok(record)
+    }
+}
+
+impl RecordJson {
+    fn tenant(&self) -> Result<Tenant, String> {
+        match (self.format, &self.tenant) {
+            (FORMAT_BINCODE_V1, None) => Ok(Tenant::Unrecorded),
+            (FORMAT_BINCODE_V1, Some(_)) => Err("a format 1 record has no tenant".into()),
+            (FORMAT_BINCODE_V2, None) => Ok(Tenant::Nobody),
+            (FORMAT_BINCODE_V2, Some(t)) => t
+                .parse()
+                .map(Tenant::Customer)
+                .map_err(|e| format!("tenant: {e}")),
+            (other, _) => Err(format!("unknown record format {other}")),
+        }
     }
 }
 

@@ -34,6 +34,7 @@ fn data(command: &str, index: u32, event: &Event) -> EventData {
         schema_version: version,
         event_id: event_id(command, index),
         payload,
+        tenant: ledger_codec::Tenant::Nobody,
     }
 }
 

@@ -6,7 +6,7 @@ use ledger_domain::context::Actor;
 use ledger_domain::ids::CustomerId;
 
 use ledger_auth::signing::{parse_authorization, verify};
-use ledger_auth::{KeyStore, KeyStoreError, Principal, SignedRequest};
+use ledger_auth::{KeyStore, KeyStoreError, Principal, Refusal, SignedRequest};
 
 use crate::errors::ApiError;
 
@@ -57,6 +57,21 @@ pub struct SignedParts<'a> {
     pub body: &'a [u8],
 }
 
+/// A refused credential: an expired key is `token_expired` (401 CBC.0154,
+/// UNAUTHENTICATED), anything else `unauthenticated`.
+fn refused(refusal: Refusal, what: &str) -> ApiError {
+    match refusal {
+        Refusal::Unknown => ApiError::unauthenticated(format!("unknown or revoked {what}")),
+        Refusal::Expired(at) => ApiError::new(
+            "token_expired",
+            format!(
+                "the {what}'s key expired at {}",
+                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+        ),
+    }
+}
+
 /// The key store, as the server uses it.
 pub struct Keys {
     store: KeyStore,
@@ -77,12 +92,12 @@ impl Keys {
     }
 
     /// The caller holding this bearer token (`X-Auth-Token` or gRPC
-    /// `authorization: Bearer`).
-    pub fn by_token(&self, token: &str) -> Result<Caller, ApiError> {
+    /// `authorization: Bearer`), if its key has not expired at `now`.
+    pub fn by_token(&self, token: &str, now: DateTime<Utc>) -> Result<Caller, ApiError> {
         self.store
-            .authenticate_token(token)
+            .authenticate_token(token, now)
             .map(|p| caller(&p))
-            .ok_or_else(|| ApiError::unauthenticated("unknown or revoked token"))
+            .map_err(|r| refused(r, "token"))
     }
 
     /// The caller who signed this request (SDK-HMAC-SHA256).
@@ -96,8 +111,8 @@ impl Keys {
             .map_err(|e| ApiError::unauthenticated(e.to_string()))?;
         let (secret, principal) = self
             .store
-            .lookup_access_key(&authorization.access_key)
-            .ok_or_else(|| ApiError::unauthenticated("unknown or revoked access key"))?;
+            .lookup_access_key(&authorization.access_key, now)
+            .map_err(|r| refused(r, "access key"))?;
         let headers: Vec<(&str, &str)> = parts
             .headers
             .iter()

@@ -48,6 +48,8 @@ const CBC_INVALID: &str = "CBC.0101";
 const CBC_DENIED: &str = "CBC.0151";
 /// Huawei: request denied (authentication failed).
 const CBC_AUTH: &str = "CBC.0155";
+/// Huawei: the token expired.
+const CBC_TOKEN_EXPIRED: &str = "CBC.0154";
 /// Huawei: other errors.
 const CBC_OTHER: &str = "CBC.0999";
 /// Huawei order codes.
@@ -61,6 +63,7 @@ pub const TABLE: &[Mapping] = &[
     row("bad_parameter", InvalidArgument, 400, CBC_INCORRECT),
     row("invalid_parameter", InvalidArgument, 400, CBC_INVALID),
     row("unauthenticated", Unauthenticated, 403, CBC_AUTH),
+    row("token_expired", Unauthenticated, 401, CBC_TOKEN_EXPIRED),
     row("access_denied", PermissionDenied, 403, CBC_DENIED),
     row("not_found", NotFound, 404, CBC_INVALID),
     row("not_caught_up", Unavailable, 503, CBC_OTHER),
@@ -378,5 +381,8 @@ mod tests {
         assert_eq!(mapping("order_not_unpaid").cbc, "CBC.99003106");
         assert_eq!(mapping("access_denied").http, 403);
         assert_eq!(mapping("unauthenticated").cbc, "CBC.0155");
+        let expired = mapping("token_expired");
+        assert_eq!((expired.http, expired.cbc), (401, "CBC.0154"));
+        assert_eq!(expired.grpc, Code::Unauthenticated);
     }
 }

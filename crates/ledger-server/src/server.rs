@@ -5,13 +5,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
+use axum::serve::ListenerExt as _;
 use ledger_app::{Clock, CommandMeta, Ledger, Outcome};
 use ledger_domain::Command;
 use ledger_ops::{DataDir, OpsError};
 use ledger_projections::{Projector, Timer};
 use ledger_store::DynStore;
 use ledger_store_sled::SledStore;
-use axum::serve::ListenerExt as _;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;

@@ -107,6 +107,7 @@ pub fn event(command_id: &str, index: usize) -> EventData {
         schema_version: 1,
         event_id,
         payload: format!("{command_id}/{index}").into_bytes(),
+        tenant: ledger_codec::Tenant::Nobody,
     }
 }
 

@@ -11,7 +11,7 @@ use tokio::sync::watch;
 
 pub use ledger_codec::{
     CodecError, CommandId, CommandMetadata, Digest, EventData, Metadata, Position, RecordedEvent,
-    StreamId, StreamVersion,
+    StreamId, StreamVersion, Tenant,
 };
 
 pub mod conformance;

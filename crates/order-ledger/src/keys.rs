@@ -26,6 +26,11 @@ pub enum KeysCommand {
         /// The customer's domain id (required for --role customer).
         #[arg(long)]
         customer: Option<String>,
+        /// How long the key lives: `<n>d`, `<n>h`, `<n>m` or `<n>s` (at most
+        /// 3650 days), or `never`. Default: 90d for customer and operator
+        /// keys, never for service keys.
+        #[arg(long, value_parser = parse_ttl)]
+        ttl: Option<Ttl>,
         /// Print as JSON.
         #[arg(long)]
         json: bool,
@@ -37,6 +42,39 @@ pub enum KeysCommand {
     },
     /// Revoke a key: its signatures and token stop working at once.
     Revoke { access_key: String },
+}
+
+/// A `--ttl` value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ttl {
+    Never,
+    After(chrono::Duration),
+}
+
+/// Parses `90d`, `12h`, `30m`, `45s` or `never`.
+pub fn parse_ttl(text: &str) -> Result<Ttl, String> {
+    if text == "never" {
+        return Ok(Ttl::Never);
+    }
+    let bad = || format!("{text:?} is not a duration like 90d, 12h, 30m, 45s or never");
+    let split = text.len().checked_sub(1).ok_or_else(bad)?;
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    let seconds = match unit {
+        "d" => n.checked_mul(86_400),
+        "h" => n.checked_mul(3_600),
+        "m" => n.checked_mul(60),
+        "s" => Some(n),
+        _ => None,
+    }
+    .ok_or_else(bad)?;
+    if seconds <= 0 || seconds > ledger_auth::keys::MAX_TTL_DAYS * 86_400 {
+        return Err(format!(
+            "{text:?}: a key lives more than 0 seconds and at most {} days",
+            ledger_auth::keys::MAX_TTL_DAYS
+        ));
+    }
+    Ok(Ttl::After(chrono::Duration::seconds(seconds)))
 }
 
 fn store(config: &Config) -> anyhow::Result<KeyStore> {
@@ -52,6 +90,7 @@ pub fn run(config: &Config, cmd: KeysCommand) -> anyhow::Result<()> {
         KeysCommand::Create {
             role,
             customer,
+            ttl,
             json,
         } => {
             let role = match (role, customer) {
@@ -65,7 +104,16 @@ pub fn run(config: &Config, cmd: KeysCommand) -> anyhow::Result<()> {
                 (RoleArg::Operator, None) => Role::Operator,
                 (RoleArg::Service, None) => Role::Service,
             };
-            let c = keys.create(role, now)?;
+            let ttl = match ttl {
+                None => role.default_ttl(),
+                Some(Ttl::Never) => None,
+                Some(Ttl::After(d)) => Some(d),
+            };
+            let c = keys.create_with_ttl(role, now, ttl)?;
+            let expires = c
+                .expires_at
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_else(|| "never".into());
             if json {
                 println!(
                     "{}",
@@ -74,6 +122,7 @@ pub fn run(config: &Config, cmd: KeysCommand) -> anyhow::Result<()> {
                         "secret_key": c.secret_key.expose(),
                         "token": c.token.expose(),
                         "role": c.role.to_string(),
+                        "expires_at": c.expires_at.map(|t| t.to_rfc3339()),
                     })
                 );
             } else {
@@ -81,6 +130,7 @@ pub fn run(config: &Config, cmd: KeysCommand) -> anyhow::Result<()> {
                 println!("secret key  {}", c.secret_key.expose());
                 println!("token       {}", c.token.expose());
                 println!("role        {}", c.role);
+                println!("expires     {expires}");
                 println!();
                 println!("The secret key and token are shown only now. Use the token as");
                 println!("`authorization: Bearer <token>` (gRPC) or `X-Auth-Token` (REST),");
@@ -98,21 +148,25 @@ pub fn run(config: &Config, cmd: KeysCommand) -> anyhow::Result<()> {
                             "role": k.role.to_string(),
                             "created_at": k.created_at.to_rfc3339(),
                             "revoked_at": k.revoked_at.map(|t| t.to_rfc3339()),
+                            "expires_at": k.expires_at.map(|t| t.to_rfc3339()),
                         })
                     })
                     .collect();
                 println!("{}", serde_json::Value::Array(rows));
             } else {
                 println!(
-                    "{:<22} {:<42} {:<27} revoked",
-                    "access key", "role", "created"
+                    "{:<22} {:<42} {:<27} {:<27} revoked",
+                    "access key", "role", "created", "expires"
                 );
                 for k in list {
                     println!(
-                        "{:<22} {:<42} {:<27} {}",
+                        "{:<22} {:<42} {:<27} {:<27} {}",
                         k.access_key.as_str(),
                         k.role.to_string(),
                         k.created_at.to_rfc3339(),
+                        k.expires_at
+                            .map(|t| t.to_rfc3339())
+                            .unwrap_or_else(|| "never".into()),
                         k.revoked_at
                             .map(|t| t.to_rfc3339())
                             .unwrap_or_else(|| "-".into())
@@ -126,4 +180,40 @@ pub fn run(config: &Config, cmd: KeysCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttls_parse_with_units_and_never() {
+        assert_eq!(parse_ttl("never"), Ok(Ttl::Never));
+        assert_eq!(parse_ttl("90d"), Ok(Ttl::After(chrono::Duration::days(90))));
+        assert_eq!(
+            parse_ttl("12h"),
+            Ok(Ttl::After(chrono::Duration::hours(12)))
+        );
+        assert_eq!(
+            parse_ttl("30m"),
+            Ok(Ttl::After(chrono::Duration::minutes(30)))
+        );
+        assert_eq!(
+            parse_ttl("45s"),
+            Ok(Ttl::After(chrono::Duration::seconds(45)))
+        );
+        for bad in [
+            "",
+            "d",
+            "0d",
+            "-1d",
+            "3651d",
+            "90",
+            "1w",
+            "1.5d",
+            "99999999999999999d",
+        ] {
+            assert!(parse_ttl(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -52,6 +52,10 @@ pub(crate) struct StoredKey {
     pub role: Role,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// When the key stops authenticating; absent (files written before
+    /// expiry existed, and keys made without one) is never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// What identifies one version of the file. Every write renames a new file

@@ -2,7 +2,17 @@
 //!
 //! A key has an access key id (AK), a secret key (SK, the HMAC key of
 //! `SDK-HMAC-SHA256` signatures), a bearer token, a [`Role`], its creation
-//! time and, once revoked, its revocation time.
+//! time, its expiry (if any) and, once revoked, its revocation time.
+//!
+//! **Expiry.** A key expires at `expires_at`: from that instant on neither
+//! its token nor its signatures authenticate ([`Refusal::Expired`]). By
+//! default customer and operator keys live [`DEFAULT_CUSTOMER_TTL_DAYS`] /
+//! [`DEFAULT_OPERATOR_TTL_DAYS`] days (people's keys end up in scripts and
+//! laptops; renewing one is one `keys create`), service keys do not expire
+//! (they are rotated with the deployment, and an expiring service key stops
+//! payments). Any key may be given another lifetime, at most
+//! [`MAX_TTL_DAYS`] days, or none. Keys stored before expiry existed have
+//! none.
 //!
 //! **The file holds every secret key in clear** (verifying a signature needs
 //! it). It is written with mode 0600 and must be protected like a password
@@ -30,7 +40,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use subtle::ConstantTimeEq;
 
 use file::{FileStamp, KeyFile, StoredKey};
@@ -39,6 +49,36 @@ pub use principal::{AccessKeyId, InvalidAccessKeyId, Principal, Role, ACCESS_KEY
 pub use secret::{
     BearerToken, SecretKey, ACCESS_KEY_PREFIX, SECRET_KEY_LEN, TOKEN_PREFIX, TOKEN_RANDOM_LEN,
 };
+
+/// Default lifetime of a customer's key.
+pub const DEFAULT_CUSTOMER_TTL_DAYS: i64 = 90;
+/// Default lifetime of an operator's key.
+pub const DEFAULT_OPERATOR_TTL_DAYS: i64 = 90;
+/// Longest lifetime a key may be given (ten years).
+pub const MAX_TTL_DAYS: i64 = 3650;
+
+impl Role {
+    /// How long a key of this role lives unless told otherwise; `None`:
+    /// it does not expire.
+    pub fn default_ttl(&self) -> Option<Duration> {
+        match self {
+            Role::Customer { .. } => Some(Duration::days(DEFAULT_CUSTOMER_TTL_DAYS)),
+            Role::Operator => Some(Duration::days(DEFAULT_OPERATOR_TTL_DAYS)),
+            Role::Service => None,
+        }
+    }
+}
+
+/// Why a presented credential does not authenticate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// No such key, a revoked one, or an unreadable key file.
+    #[error("unknown or revoked credentials")]
+    Unknown,
+    /// The key expired at this time.
+    #[error("the key expired at {0}")]
+    Expired(DateTime<Utc>),
+}
 
 /// Tries at drawing an access key id not yet in the file (90 random bits:
 /// the first try all but always succeeds).
@@ -61,6 +101,8 @@ pub enum KeyStoreError {
     Random(getrandom::Error),
     #[error("could not draw an unused access key id in {MAX_ACCESS_KEY_ATTEMPTS} tries")]
     AccessKeyExhausted,
+    #[error("a key lifetime must be positive and at most {MAX_TTL_DAYS} days")]
+    InvalidTtl,
 }
 
 /// A new key's secrets, returned once by [`KeyStore::create`] and never
@@ -72,6 +114,7 @@ pub struct Credentials {
     pub secret_key: SecretKey,
     pub token: BearerToken,
     pub role: Role,
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// A key as [`KeyStore::list`] shows it: no secret, no token hash.
@@ -81,6 +124,21 @@ pub struct KeyInfo {
     pub role: Role,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl KeyInfo {
+    /// Whether the key still authenticates at `now` (not revoked, not
+    /// expired).
+    pub fn check(&self, now: DateTime<Utc>) -> Result<(), Refusal> {
+        if self.revoked_at.is_some() {
+            return Err(Refusal::Unknown);
+        }
+        match self.expires_at {
+            Some(at) if now >= at => Err(Refusal::Expired(at)),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// One key, checked and ready for lookups.
@@ -139,6 +197,7 @@ impl Snapshot {
                     role: stored.role.clone(),
                     created_at: stored.created_at,
                     revoked_at: stored.revoked_at,
+                    expires_at: stored.expires_at,
                 },
                 secret_key: SecretKey::new(stored.secret_key.clone()),
                 token_sha256,
@@ -210,9 +269,25 @@ impl KeyStore {
         Ok(true)
     }
 
-    /// Creates a key with `role`, created at `now`, and returns its secrets:
-    /// the only time they are shown.
+    /// Creates a key with `role`, created at `now`, living its role's
+    /// [default lifetime](Role::default_ttl), and returns its secrets: the
+    /// only time they are shown.
     pub fn create(&self, role: Role, now: DateTime<Utc>) -> Result<Credentials, KeyStoreError> {
+        let ttl = role.default_ttl();
+        self.create_with_ttl(role, now, ttl)
+    }
+
+    /// As [`create`](Self::create), living `ttl` (`None`: never expires).
+    pub fn create_with_ttl(
+        &self,
+        role: Role,
+        now: DateTime<Utc>,
+        ttl: Option<Duration>,
+    ) -> Result<Credentials, KeyStoreError> {
+        if ttl.is_some_and(|t| t <= Duration::zero() || t > Duration::days(MAX_TTL_DAYS)) {
+            return Err(KeyStoreError::InvalidTtl);
+        }
+        let expires_at = ttl.map(|t| now + t);
         let secret_key = secret::generate_secret_key().map_err(KeyStoreError::Random)?;
         let token = secret::generate_token().map_err(KeyStoreError::Random)?;
         let access_key = self.mutate(|contents| {
@@ -224,6 +299,7 @@ impl KeyStore {
                 role: role.clone(),
                 created_at: now,
                 revoked_at: None,
+                expires_at,
             });
             Ok(access_key)
         })?;
@@ -232,6 +308,7 @@ impl KeyStore {
             secret_key,
             token,
             role,
+            expires_at,
         })
     }
 
@@ -263,30 +340,41 @@ impl KeyStore {
             .collect())
     }
 
-    /// The secret key and principal of a key that is not revoked, for
-    /// verifying a signature made with `access_key`.
-    pub fn lookup_access_key(&self, access_key: &str) -> Option<(SecretKey, Principal)> {
-        let access_key = AccessKeyId::new(access_key).ok()?;
-        let snapshot = self.current()?;
-        let entry = &snapshot.entries[*snapshot.by_access_key.get(&access_key)?];
-        if entry.info.revoked_at.is_some() {
-            return None;
-        }
-        Some((entry.secret_key.clone(), entry.principal.clone()))
+    /// The secret key and principal of a key that is neither revoked nor
+    /// expired at `now`, for verifying a signature made with `access_key`.
+    pub fn lookup_access_key(
+        &self,
+        access_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(SecretKey, Principal), Refusal> {
+        let access_key = AccessKeyId::new(access_key).map_err(|_| Refusal::Unknown)?;
+        let snapshot = self.current().ok_or(Refusal::Unknown)?;
+        let index = snapshot
+            .by_access_key
+            .get(&access_key)
+            .ok_or(Refusal::Unknown)?;
+        let entry = &snapshot.entries[*index];
+        entry.info.check(now)?;
+        Ok((entry.secret_key.clone(), entry.principal.clone()))
     }
 
-    /// The principal whose bearer token is `token`, unless revoked. The
-    /// token's SHA-256 is compared with every key's in constant time.
-    pub fn authenticate_token(&self, token: &str) -> Option<Principal> {
+    /// The principal whose bearer token is `token`, unless its key is
+    /// revoked or expired at `now`. The token's SHA-256 is compared with
+    /// every key's in constant time.
+    pub fn authenticate_token(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Principal, Refusal> {
         if !token.starts_with(TOKEN_PREFIX) {
-            return None;
+            return Err(Refusal::Unknown);
         }
         let presented = secret::token_sha256(token);
-        let snapshot = self.current()?;
-        let mut found = None;
+        let snapshot = self.current().ok_or(Refusal::Unknown)?;
+        let mut found = Err(Refusal::Unknown);
         for entry in &snapshot.entries {
-            if bool::from(entry.token_sha256.ct_eq(&presented)) && entry.info.revoked_at.is_none() {
-                found = Some(entry.principal.clone());
+            if bool::from(entry.token_sha256.ct_eq(&presented)) {
+                found = entry.info.check(now).map(|()| entry.principal.clone());
             }
         }
         found

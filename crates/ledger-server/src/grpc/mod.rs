@@ -37,7 +37,7 @@ fn authenticate(state: &State, mut req: Request<()>) -> Result<Request<()>, Stat
     let token = header
         .strip_prefix("Bearer ")
         .ok_or_else(|| ApiError::unauthenticated("authorization must be a bearer token"))?;
-    let caller = state.keys.by_token(token)?;
+    let caller = state.keys.by_token(token, state.clock.now())?;
     req.extensions_mut().insert(caller);
     Ok(req)
 }

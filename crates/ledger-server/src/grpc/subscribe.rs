@@ -3,15 +3,18 @@
 //! only its own stream ([`SUBSCRIPTION_BUFFER`] records), never the log.
 //!
 //! The log holds every tenant's events (orders, certified names, bank
-//! accounts), so only services and operators may follow it: a customer key
-//! is refused (403 CBC.0151 / PERMISSION_DENIED) and reads its own orders
-//! and contracts through the queries. A tenant-filtered subscription for
-//! customers needs the tenant in each record's metadata (issue 9).
+//! accounts). Services and operators follow all of it; a customer key
+//! follows only the records whose metadata names it as tenant (record
+//! format 2, see `ledger_codec::Tenant`): the filter reads the metadata,
+//! never a payload, and records of format 1 (no recorded tenant) or of no
+//! customer are never sent to a customer. Positions stay the log's, so a
+//! customer's stream has gaps where other tenants' records are.
 
 use std::pin::Pin;
 
 use ledger_codec::payload::decode_event;
 use ledger_codec::{Position, RecordedEvent};
+use ledger_domain::ids::CustomerId;
 use ledger_store::{subscribe as follow, SUBSCRIPTION_BUFFER};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -54,12 +57,8 @@ pub fn subscribe(
     req: Request<pb::SubscribeRequest>,
 ) -> Result<Response<EventStream>, Status> {
     let caller = super::caller(&req)?;
-    if let Some(customer) = caller.customer() {
-        return Err(ApiError::access_denied(format!(
-            "customer {customer} may not subscribe to the log: it holds every tenant's events"
-        ))
-        .into());
-    }
+    // `None`: every record (services, operators); `Some`: that tenant's only.
+    let only: Option<CustomerId> = caller.customer().cloned();
     let from = Position(req.into_inner().from_position.max(1));
     let mut sub = follow(state.store.clone(), from);
     let mut stop = state.stop.clone();
@@ -73,6 +72,7 @@ pub fn subscribe(
             };
             let item = match next {
                 None => return,
+                Some(Ok(r)) if !visible(&r, only.as_ref()) => continue,
                 Some(Ok(r)) => to_pb(&r).map_err(Status::from),
                 Some(Err(e)) => Err(ApiError::new("unavailable", e.to_string()).into()),
             };
@@ -83,4 +83,64 @@ pub fn subscribe(
         }
     });
     Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+}
+
+/// Whether a record goes to a subscriber limited to `only` (a customer):
+/// by its recorded tenant alone, no payload decoded.
+fn visible(r: &RecordedEvent, only: Option<&CustomerId>) -> bool {
+    only.is_none_or(|c| r.metadata.tenant.is(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use ledger_codec::{envelope, CommandId, CommandMetadata, Digest, EventData, StreamId};
+    use ledger_codec::{StreamVersion, Tenant};
+
+    use super::*;
+
+    fn record(tenant: Tenant) -> RecordedEvent {
+        let command = CommandMetadata {
+            command_id: CommandId("c".into()),
+            fingerprint: Digest::ZERO,
+            recorded_at: chrono::DateTime::UNIX_EPOCH,
+            causation_id: None,
+            correlation_id: None,
+            actor: "system".into(),
+        };
+        // A payload that decodes to nothing: the filter must not need it.
+        let data = EventData {
+            event_type: "OrderPaid".into(),
+            schema_version: 1,
+            event_id: [0; 16],
+            payload: vec![0xff],
+            tenant,
+        };
+        let stream = StreamId("order-x".into());
+        envelope::seal(
+            Position(1),
+            &stream,
+            StreamVersion(1),
+            &command,
+            &data,
+            Digest::ZERO,
+        )
+        .unwrap()
+        .1
+    }
+
+    #[test]
+    fn customers_see_only_records_that_name_them_as_tenant() {
+        let me: CustomerId = "me".parse().unwrap();
+        let other: CustomerId = "other".parse().unwrap();
+        assert!(visible(&record(Tenant::Customer(me.clone())), Some(&me)));
+        for hidden in [
+            Tenant::Customer(other.clone()),
+            Tenant::Nobody,
+            Tenant::Unrecorded,
+        ] {
+            let r = record(hidden.clone());
+            assert!(!visible(&r, Some(&me)), "{hidden:?}");
+            assert!(visible(&r, None), "services see {hidden:?}");
+        }
+    }
 }

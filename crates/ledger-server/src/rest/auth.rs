@@ -1,5 +1,6 @@
-//! HTTP authentication: an SDK-HMAC-SHA256 `Authorization` header or an
-//! `X-Auth-Token`. The authenticated [`Caller`] goes into the request's
+//! HTTP authentication: an SDK-HMAC-SHA256 `Authorization` header, an
+//! `X-Auth-Token`, or `Authorization: Bearer <token>` (what Prometheus
+//! sends for `/metrics`; the same tokens as `X-Auth-Token`). The authenticated [`Caller`] goes into the request's
 //! extensions; handlers take it with the [`Authenticated`] extractor.
 
 use axum::body::{to_bytes, Body};
@@ -13,8 +14,9 @@ use crate::auth::{Caller, SignedParts};
 use crate::config::MAX_BODY_BYTES;
 use crate::errors::ApiError;
 
-/// Paths served without authentication.
-const PUBLIC_PATHS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
+/// Paths served without authentication (probes; `/metrics` needs an
+/// operator's token).
+const PUBLIC_PATHS: [&str; 2] = ["/healthz", "/readyz"];
 
 /// Middleware: authenticates every request but the public paths.
 pub async fn authenticate(
@@ -58,6 +60,9 @@ fn caller_of(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Caller, Api
             .transpose()
     };
     if let Some(authorization) = header("authorization")? {
+        if let Some(token) = authorization.strip_prefix("Bearer ") {
+            return state.keys.by_token(token, state.clock.now());
+        }
         let headers = parts
             .headers
             .iter()
@@ -86,7 +91,7 @@ fn caller_of(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Caller, Api
         return Ok(caller);
     }
     if let Some(token) = header("x-auth-token")? {
-        return state.keys.by_token(token);
+        return state.keys.by_token(token, state.clock.now());
     }
     Err(ApiError::unauthenticated(
         "missing authorization: sign the request (SDK-HMAC-SHA256) or send X-Auth-Token",

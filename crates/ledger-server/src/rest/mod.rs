@@ -2,6 +2,23 @@
 //! root, the `/v1` resources (Baidu-style order list, contracts, CSV),
 //! health, readiness and metrics. Every response carries `X-Request-Id`.
 
+/// Declares a module's routes once: the `ROUTES` table (method, path) and
+/// the `routes()` router built from it, so the list tests check is the
+/// list served.
+macro_rules! route_table {
+    ($($method:ident $path:literal => $handler:path),* $(,)?) => {
+        /// Every route of this module, as served.
+        pub const ROUTES: &[$crate::rest::Route] = &[
+            $($crate::rest::Route { method: stringify!($method), path: $path }),*
+        ];
+
+        pub fn routes() -> axum::Router<$crate::rest::AppState> {
+            axum::Router::new()
+                $(.route($path, axum::routing::$method($handler)))*
+        }
+    };
+}
+
 mod auth;
 mod huawei;
 mod v1;
@@ -12,7 +29,6 @@ use axum::extract::{MatchedPath, Request, State as AxumState};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::Router;
 
 use std::time::Duration;
@@ -33,12 +49,34 @@ pub type AppState = Arc<State>;
 /// The response header naming the request.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
+/// One HTTP route: its method (lower case, as axum names it) and its path
+/// pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+}
+
+mod health {
+    use super::{healthz, metrics, readyz};
+
+    route_table! {
+        get "/healthz" => healthz,
+        get "/readyz" => readyz,
+        get "/metrics" => metrics,
+    }
+}
+
+/// Every route the HTTP face serves, health, Huawei and `/v1`: the router
+/// is built from exactly these tables.
+pub fn route_table() -> Vec<Route> {
+    [health::ROUTES, huawei::ROUTES, v1::ROUTES].concat()
+}
+
 /// Every route.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+        .merge(health::routes())
         .merge(huawei::routes())
         .merge(v1::routes())
         .fallback(no_route)
@@ -81,15 +119,24 @@ async fn readyz(AxumState(state): AxumState<AppState>) -> Response {
     }
 }
 
-async fn metrics(AxumState(state): AxumState<AppState>) -> Response {
-    (
+/// Prometheus text, for operators only: the counters name commands,
+/// routes and volumes of every tenant together, so neither customers nor
+/// services read them.
+async fn metrics(
+    AxumState(state): AxumState<AppState>,
+    Authenticated(caller): Authenticated,
+) -> Result<Response, ApiError> {
+    if !caller.is_operator() {
+        return Err(ApiError::access_denied("metrics are for operators only"));
+    }
+    Ok((
         [(
             axum::http::header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
         state.metrics.render(&state.projector),
     )
-        .into_response()
+        .into_response())
 }
 
 /// Names each request (`X-Request-Id`, kept if the client sent one that is

@@ -46,12 +46,7 @@ pub fn not_found(id: &AggregateId) -> ApiError {
 
 /// The customer an aggregate belongs to; `None` while it is absent.
 pub fn owner(aggregate: &Aggregate) -> Option<&CustomerId> {
-    match aggregate {
-        Aggregate::Order(o) => o.placed().map(|p| &p.spec().customer_id),
-        Aggregate::Contract(c) => c.applied().map(|a| a.customer_id()),
-        Aggregate::Customer(c) => c.registered().map(|r| r.customer_id()),
-        Aggregate::Operations(_) => None,
-    }
+    aggregate.owner()
 }
 
 /// Refuses, as not found, an aggregate that is absent or not `customer`'s.

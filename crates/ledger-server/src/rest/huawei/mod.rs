@@ -38,8 +38,6 @@ mod v1_0;
 use std::time::Duration;
 
 use axum::http::HeaderMap;
-use axum::routing::{get, post, put};
-use axum::Router;
 use ledger_domain::ids::{CustomerId, OrderId};
 use ledger_domain::order::{Order, PlacedOrder};
 use ledger_domain::DomainError;
@@ -48,35 +46,18 @@ use ledger_projections::orders::{order_details, OrderDetails};
 use ledger_projections::ORDERS;
 use sha2::{Digest, Sha256};
 
-use super::AppState;
 use crate::auth::Caller;
 use crate::config::MAX_READ_WAIT_MS;
 use crate::errors::ApiError;
 use crate::server::State;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/v2/orders/customer-orders",
-            get(list::list_customer_orders),
-        )
-        .route(
-            "/v2/orders/customer-orders/details/{order_id}",
-            get(details::show_customer_order_details),
-        )
-        .route("/v3/orders/customer-orders/pay", post(commands::pay_orders))
-        .route(
-            "/v2/orders/customer-orders/cancel",
-            put(commands::cancel_customer_order),
-        )
-        .route(
-            "/v2/orders/customer-orders/order-discounts",
-            get(discounts::list_order_discounts),
-        )
-        .route(
-            "/v1.0/{domain_id}/common/order-mgr/orders/{order_id}",
-            get(v1_0::show_order),
-        )
+route_table! {
+    get "/v2/orders/customer-orders" => list::list_customer_orders,
+    get "/v2/orders/customer-orders/details/{order_id}" => details::show_customer_order_details,
+    post "/v3/orders/customer-orders/pay" => commands::pay_orders,
+    put "/v2/orders/customer-orders/cancel" => commands::cancel_customer_order,
+    get "/v2/orders/customer-orders/order-discounts" => discounts::list_order_discounts,
+    get "/v1.0/{domain_id}/common/order-mgr/orders/{order_id}" => v1_0::show_order,
 }
 
 /// The header a client may send to make pay and cancel idempotent.

@@ -27,8 +27,7 @@ mod query;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use ledger_app::{CommandMeta, Outcome};
 use ledger_domain::ids::CustomerId;
 use ledger_domain::Command;
@@ -46,42 +45,20 @@ pub const POSITION_HEADER: &str = "x-ledger-position";
 /// The request header carrying a command's id.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
 
-pub fn routes() -> Router<AppState> {
-    let c = "/v1/customers/{customer_id}";
-    Router::new()
-        .route(&format!("{c}/orders"), get(orders::list))
-        .route(&format!("{c}/orders.csv"), get(csv::download))
-        .route(&format!("{c}/orders/{{order_id}}"), get(orders::details))
-        .route(
-            &format!("{c}/orders/{{order_id}}/deductions"),
-            get(orders::deductions),
-        )
-        .route(
-            &format!("{c}/orders/{{order_id}}/cancel"),
-            post(orders::cancel),
-        )
-        .route(&format!("{c}/deductions"), get(orders::by_discount_type))
-        .route(&format!("{c}/eligible-orders"), get(orders::eligible))
-        .route(
-            &format!("{c}/contracts"),
-            get(contracts::list).post(contracts::apply),
-        )
-        .route(
-            &format!("{c}/contracts/{{contract_no}}"),
-            get(contracts::detail),
-        )
-        .route(
-            &format!("{c}/contracts/{{contract_no}}/convert"),
-            post(contracts::convert),
-        )
-        .route(
-            &format!("{c}/contracts/{{contract_no}}/void"),
-            post(contracts::void),
-        )
-        .route(
-            &format!("{c}/contracts/{{contract_no}}/remarks"),
-            put(contracts::remarks),
-        )
+route_table! {
+    get "/v1/customers/{customer_id}/orders" => orders::list,
+    get "/v1/customers/{customer_id}/orders.csv" => csv::download,
+    get "/v1/customers/{customer_id}/orders/{order_id}" => orders::details,
+    get "/v1/customers/{customer_id}/orders/{order_id}/deductions" => orders::deductions,
+    post "/v1/customers/{customer_id}/orders/{order_id}/cancel" => orders::cancel,
+    get "/v1/customers/{customer_id}/deductions" => orders::by_discount_type,
+    get "/v1/customers/{customer_id}/eligible-orders" => orders::eligible,
+    get "/v1/customers/{customer_id}/contracts" => contracts::list,
+    post "/v1/customers/{customer_id}/contracts" => contracts::apply,
+    get "/v1/customers/{customer_id}/contracts/{contract_no}" => contracts::detail,
+    post "/v1/customers/{customer_id}/contracts/{contract_no}/convert" => contracts::convert,
+    post "/v1/customers/{customer_id}/contracts/{contract_no}/void" => contracts::void,
+    put "/v1/customers/{customer_id}/contracts/{contract_no}/remarks" => contracts::remarks,
 }
 
 /// The customer of the path, if the caller may act for it.
