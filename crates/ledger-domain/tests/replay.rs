@@ -21,7 +21,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 use kit::*;
 use ledger_domain::contract::{ContractKind, MAX_CONTRACT_ORDERS};
@@ -376,8 +376,11 @@ fn fitting_actor(op: &Op, state: &State) -> Actor {
     };
     match op {
         Op::Register { .. } | Op::Certify { .. } | Op::SetAccount { .. } => service(),
-        Op::Place { c, .. } | Op::Apply { c, .. } => as_customer(&customer(*c)),
-        Op::Pay { o, .. } | Op::Cancel { o } => as_customer(&owner_of_order(*o)),
+        // The role table: orders are placed by the purchase service and paid
+        // by the payment service; the customer applies and cancels itself.
+        Op::Place { .. } | Op::Pay { .. } => service(),
+        Op::Apply { c, .. } => as_customer(&customer(*c)),
+        Op::Cancel { o } => as_customer(&owner_of_order(*o)),
         Op::VoidOrder { .. } => operator(),
         Op::Expire { .. } | Op::Invalidate { .. } => system(),
         Op::Convert { k } | Op::Edit { k, .. } => as_customer(&owner_of_contract(*k)),
@@ -548,11 +551,16 @@ fn run(steps: &[Step]) -> Result<Vec<Event>, TestCaseError> {
 
 #[test]
 fn random_command_sequences_replay_to_the_same_state_and_keep_invariants() {
-    let mut runner = TestRunner::new(Config {
-        cases: 256,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    // A fixed seed: the coverage assertion below must not depend on luck
+    // (a random seed left an event unproduced in about one run in eight).
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            cases: 256,
+            failure_persistence: None,
+            ..Config::default()
+        },
+        TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
+    );
     let seen: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
     let result = runner.run(&steps(), |steps| {
         let log = run(&steps)?;
