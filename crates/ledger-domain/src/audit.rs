@@ -18,7 +18,8 @@ use chrono::{DateTime, Utc};
 
 use crate::context::Actor;
 use crate::contract::{self, AppliedContract, ContractKind, ContractStatus, MAX_CONTRACT_ORDERS};
-use crate::ids::{ContractNo, CustomerId, LineItemId, OrderId};
+use crate::coupon::is_single_use;
+use crate::ids::{ContractNo, CustomerId, LineItemId, OrderId, VoucherId};
 use crate::money::Money;
 use crate::order::{OrderStatus, PlacedOrder};
 use crate::state::{AggregateId, Event, State};
@@ -146,6 +147,38 @@ pub enum Violation {
     },
     #[error("an accepted loss of positions {first}..={last} is not a range 1 <= first <= last")]
     InvalidLostRange { first: u64, last: u64 },
+    #[error("account {customer_id}: recorded balance {recorded}, the amounts give {expected:?} ({event})")]
+    BalanceMismatch {
+        event: &'static str,
+        customer_id: CustomerId,
+        recorded: Money,
+        /// `None` when the amounts would make the balance negative.
+        expected: Option<Money>,
+    },
+    #[error("{event} of a zero amount")]
+    ZeroAmount { event: &'static str },
+    #[error("coupon {coupon_id}: redeemed {amount}, recorded rest {recorded}, it held {held} ({reason})")]
+    IllegalRedemption {
+        coupon_id: VoucherId,
+        amount: Money,
+        held: Money,
+        recorded: Money,
+        reason: &'static str,
+    },
+    #[error("order {order_id}: voucher {voucher_id} of {amount} has no redemption of that amount in the same command")]
+    VoucherNotRedeemed {
+        order_id: OrderId,
+        voucher_id: VoucherId,
+        amount: Money,
+    },
+    #[error(
+        "order {order_id}: the balance debit {debited} is not the payment's cash part {cash:?}"
+    )]
+    DebitNotCashPart {
+        order_id: OrderId,
+        debited: Money,
+        cash: Option<Money>,
+    },
 }
 
 impl Violation {
@@ -181,6 +214,11 @@ impl Violation {
             ContractOverdue(_) => "contract_overdue",
             ContractNotOverdue { .. } => "contract_not_overdue",
             ContractOrderNotAttached { .. } => "contract_order_not_attached",
+            BalanceMismatch { .. } => "balance_mismatch",
+            ZeroAmount { .. } => "zero_amount",
+            IllegalRedemption { .. } => "illegal_redemption",
+            VoucherNotRedeemed { .. } => "voucher_not_redeemed",
+            DebitNotCashPart { .. } => "debit_not_cash_part",
         }
     }
 }
@@ -292,14 +330,21 @@ pub fn check(state: &State, event: &Event, actor: &str) -> Result<(), Violation>
     let own = event.aggregate_id();
     let creates = matches!(
         event,
-        Event::OrderPlaced(_) | Event::ContractApplied(_) | Event::CustomerRegistered(_)
+        Event::OrderPlaced(_)
+            | Event::ContractApplied(_)
+            | Event::CustomerRegistered(_)
+            | Event::TopUpReceived(_)
+            | Event::CouponIssued(_)
     );
     let exists = match &own {
         AggregateId::Order(id) => state.order(id).placed().is_some(),
         AggregateId::Contract(no) => state.contract(no).applied().is_some(),
         AggregateId::Customer(id) => state.customer(id).registered().is_some(),
-        // The one operations stream exists from the start.
-        AggregateId::Operations => true,
+        // The one operations stream exists from the start, and so does
+        // every account (with nothing in it).
+        AggregateId::Operations | AggregateId::Account(_) => true,
+        AggregateId::TopUp(id) => state.top_up(id).received().is_some(),
+        AggregateId::Coupon(id) => state.coupon(id).issued().is_some(),
     };
     match (creates, exists) {
         (true, true) => {
@@ -461,6 +506,111 @@ pub fn check(state: &State, event: &Event, actor: &str) -> Result<(), Violation>
                 });
             }
         }
+        Event::TopUpReceived(e) => {
+            registered(state, event, &e.customer_id)?;
+            positive(event, e.amount)?;
+        }
+        Event::AccountCredited(e) => {
+            positive(event, e.amount)?;
+            let expected = state
+                .account(&e.customer_id)
+                .balance(e.currency)
+                .checked_add(e.amount);
+            balance(event, &e.customer_id, e.balance_after, expected)?;
+        }
+        Event::AccountDebited(e) => {
+            positive(event, e.amount)?;
+            let expected = state
+                .account(&e.customer_id)
+                .balance(e.currency)
+                .checked_sub(e.amount);
+            balance(event, &e.customer_id, e.balance_after, expected)?;
+        }
+        Event::CouponIssued(e) => {
+            registered(state, event, &e.coupon.customer_id)?;
+            positive(event, e.coupon.face_value)?;
+        }
+        Event::CouponRedeemed(e) => check_redeemed(state, event, e)?,
+    }
+    Ok(())
+}
+
+fn registered(state: &State, event: &Event, customer: &CustomerId) -> Result<(), Violation> {
+    match state.customer(customer).registered() {
+        Some(_) => Ok(()),
+        None => Err(Violation::AggregateAbsent {
+            event: event.name(),
+            aggregate: AggregateId::Customer(customer.clone()),
+        }),
+    }
+}
+
+fn positive(event: &Event, amount: Money) -> Result<(), Violation> {
+    if amount.is_zero() {
+        Err(Violation::ZeroAmount {
+            event: event.name(),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+fn balance(
+    event: &Event,
+    customer: &CustomerId,
+    recorded: Money,
+    expected: Option<Money>,
+) -> Result<(), Violation> {
+    if expected == Some(recorded) {
+        Ok(())
+    } else {
+        Err(Violation::BalanceMismatch {
+            event: event.name(),
+            customer_id: customer.clone(),
+            recorded,
+            expected,
+        })
+    }
+}
+
+fn check_redeemed(
+    state: &State,
+    event: &Event,
+    e: &crate::coupon::CouponRedeemed,
+) -> Result<(), Violation> {
+    let c = state
+        .coupon(&e.coupon_id)
+        .issued()
+        .expect("existence checked above");
+    let illegal = |reason| Violation::IllegalRedemption {
+        coupon_id: e.coupon_id.clone(),
+        amount: e.amount,
+        held: c.balance(),
+        recorded: e.balance_after,
+        reason,
+    };
+    positive(event, e.amount)?;
+    if c.is_used_up() {
+        return Err(illegal("already used"));
+    }
+    if e.redeemed_at < c.spec().valid_from || e.redeemed_at >= c.spec().valid_until {
+        return Err(illegal("outside its validity"));
+    }
+    let rest = c
+        .balance()
+        .checked_sub(e.amount)
+        .ok_or(illegal("more than it held"))?;
+    let expected = if is_single_use(c.spec().kind) {
+        Money::ZERO
+    } else {
+        rest
+    };
+    if e.balance_after != expected {
+        return Err(illegal("wrong rest"));
+    }
+    let o = order(state, event, &e.order_id)?;
+    if o.spec().customer_id != c.spec().customer_id {
+        return Err(illegal("another customer's order"));
     }
     Ok(())
 }
@@ -517,6 +667,42 @@ fn check_applied(
     Ok(())
 }
 
+/// Every voucher of a payment is a coupon redeemed by the same command for
+/// its amount, and a balance debit for an order is its payment's cash part.
+fn check_payments(events: &[Event]) -> Result<(), Violation> {
+    for event in events {
+        let Event::OrderPaid(paid) = event else {
+            continue;
+        };
+        for v in &paid.payment.vouchers {
+            let redeemed = events.iter().any(|e| {
+                matches!(e, Event::CouponRedeemed(r)
+                    if r.coupon_id == v.voucher_id && r.order_id == paid.order_id && r.amount == v.amount)
+            });
+            if !redeemed {
+                return Err(Violation::VoucherNotRedeemed {
+                    order_id: paid.order_id.clone(),
+                    voucher_id: v.voucher_id.clone(),
+                    amount: v.amount,
+                });
+            }
+        }
+        for e in events {
+            if let Event::AccountDebited(d) = e {
+                let cash = paid.payment.cash_amount();
+                if d.order_id == paid.order_id && Some(d.amount) != cash {
+                    return Err(Violation::DebitNotCashPart {
+                        order_id: paid.order_id.clone(),
+                        debited: d.amount,
+                        cash,
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Legality of one command's events taken together (the records of one
 /// append, in log order), beyond what [`check`] sees one event at a time:
 /// every `ContractApplied` has, in the same command, an
@@ -532,6 +718,7 @@ pub fn check_command(events: &[Event]) -> Result<(), Violation> {
             _ => None,
         })
         .collect();
+    check_payments(events)?;
     for event in events {
         if let Event::ContractApplied(applied) = event {
             for co in &applied.orders {

@@ -3,7 +3,7 @@
 //! Codes are part of the API: never change or reuse one. The server keeps the
 //! one table mapping codes to gRPC and HTTP statuses and CBC codes.
 
-use crate::ids::{ContractNo, CustomerId, LineItemId, OrderId};
+use crate::ids::{ContractNo, CustomerId, LineItemId, OrderId, PaymentId, VoucherId};
 use crate::money::Money;
 
 /// A refused command. Messages are lowercase with no trailing period.
@@ -144,6 +144,42 @@ pub enum DomainError {
     // Customers.
     #[error("customer {0} is already registered with different details")]
     CustomerAlreadyRegistered(CustomerId),
+
+    // Accounts.
+    #[error("insufficient balance: {needed} {currency} needed, {available} available")]
+    InsufficientBalance {
+        needed: Money,
+        available: Money,
+        currency: String,
+    },
+    #[error("top-up {0} was already recorded with different details")]
+    TopUpAlreadyRecorded(PaymentId),
+
+    // Coupons.
+    #[error("coupon {0} already exists with different details")]
+    CouponAlreadyExists(VoucherId),
+    #[error("a coupon's validity must start before it ends, and end in the future")]
+    InvalidCouponValidity,
+    #[error("coupon {0} not found")]
+    CouponNotFound(VoucherId),
+    #[error("coupon {0} is of another type")]
+    CouponKindMismatch(VoucherId),
+    #[error("coupon {0} is in another currency than the order")]
+    CouponCurrencyMismatch(VoucherId),
+    #[error("coupon {0} has already been used")]
+    CouponAlreadyUsed(VoucherId),
+    #[error("coupon {0} is not valid at this time")]
+    CouponNotValidNow(VoucherId),
+    #[error("the order amount does not reach the minimum of coupon {0}")]
+    CouponThresholdNotMet(VoucherId),
+    #[error("the voucher amount exceeds what coupon {0} holds")]
+    VoucherExceedsCoupon(VoucherId),
+    #[error("coupon {0} is named twice")]
+    DuplicateCoupon(VoucherId),
+    #[error("at most one discount coupon or cash coupon (types 300 and 301) per payment")]
+    CouponsNotCombinable,
+    #[error("coupon {0} is not needed: the earlier coupons cover the amount due")]
+    CouponNotNeeded(VoucherId),
 }
 
 /// The broad class of an error, for transports that need one.
@@ -209,6 +245,20 @@ impl DomainError {
             ContractNotOverdue(_) => "contract_not_overdue",
             ContractOverdue(_) => "contract_overdue",
             CustomerAlreadyRegistered(_) => "customer_already_registered",
+            InsufficientBalance { .. } => "insufficient_balance",
+            TopUpAlreadyRecorded(_) => "top_up_already_recorded",
+            CouponAlreadyExists(_) => "coupon_already_exists",
+            InvalidCouponValidity => "invalid_coupon_validity",
+            CouponNotFound(_) => "coupon_not_found",
+            CouponKindMismatch(_) => "coupon_kind_mismatch",
+            CouponCurrencyMismatch(_) => "coupon_currency_mismatch",
+            CouponAlreadyUsed(_) => "coupon_already_used",
+            CouponNotValidNow(_) => "coupon_not_valid_now",
+            CouponThresholdNotMet(_) => "coupon_threshold_not_met",
+            VoucherExceedsCoupon(_) => "voucher_exceeds_coupon",
+            DuplicateCoupon(_) => "duplicate_coupon",
+            CouponsNotCombinable => "coupons_not_combinable",
+            CouponNotNeeded(_) => "coupon_not_needed",
         }
     }
 
@@ -233,15 +283,26 @@ impl DomainError {
             | PaymentAmountMismatch { .. }
             | VouchersExceedPayment
             | ContractOrderCount { .. }
-            | DuplicateContractOrder(_) => ErrorClass::InvalidInput,
+            | DuplicateContractOrder(_)
+            | InvalidCouponValidity
+            | CouponKindMismatch(_)
+            | CouponCurrencyMismatch(_)
+            | VoucherExceedsCoupon(_)
+            | DuplicateCoupon(_)
+            | CouponsNotCombinable
+            | CouponNotNeeded(_) => ErrorClass::InvalidInput,
             NotPermitted { .. }
             | ActorNotPermitted { .. }
             | OfficialContractNeedsOperator(_)
             | OrderOfAnotherCustomer(_) => ErrorClass::PermissionDenied,
-            OrderNotFound(_) | CustomerNotFound(_) | ContractNotFound(_) => ErrorClass::NotFound,
-            OrderAlreadyExists(_) | ContractAlreadyExists(_) | CustomerAlreadyRegistered(_) => {
-                ErrorClass::AlreadyExists
+            OrderNotFound(_) | CustomerNotFound(_) | ContractNotFound(_) | CouponNotFound(_) => {
+                ErrorClass::NotFound
             }
+            OrderAlreadyExists(_)
+            | ContractAlreadyExists(_)
+            | CustomerAlreadyRegistered(_)
+            | TopUpAlreadyRecorded(_)
+            | CouponAlreadyExists(_) => ErrorClass::AlreadyExists,
             OrderNotUnpaid { .. }
             | PaymentDeadlinePassed(_)
             | CancelNotAllowed { .. }
@@ -255,7 +316,11 @@ impl DomainError {
             | ContractNotLive { .. }
             | NotPaymentRequestContract(_)
             | ContractNotOverdue(_)
-            | ContractOverdue(_) => ErrorClass::FailedPrecondition,
+            | ContractOverdue(_)
+            | InsufficientBalance { .. }
+            | CouponAlreadyUsed(_)
+            | CouponNotValidNow(_)
+            | CouponThresholdNotMet(_) => ErrorClass::FailedPrecondition,
         }
     }
 }

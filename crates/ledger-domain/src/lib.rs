@@ -10,16 +10,19 @@
 //! loads them into a [`State`] and calls [`decide`]. Every [`Event`] names
 //! its own aggregate ([`Event::aggregate_id`]).
 
+pub mod account;
 pub mod audit;
 pub mod catalog;
 pub mod context;
 pub mod contract;
+pub mod coupon;
 pub mod customer;
 pub mod error;
 pub mod ids;
 pub mod money;
 pub mod operations;
 pub mod order;
+pub mod payment;
 pub mod roles;
 mod state;
 pub mod tenant;

@@ -20,6 +20,9 @@
 //! | VoidContract (official: operator only, see the decider) | yes | yes | yes | |
 //! | RegisterCustomer, CertifyRealName, SetRemittanceAccount | | yes | yes | |
 //! | AcceptLoss (of acknowledged log positions) | | | yes | |
+//! | CreditAccount (a top-up: money arrived) | | yes | | |
+//! | IssueCoupon | | yes | yes | |
+//! | PayOrderFromBalance (own balance and coupons) | yes | yes | | |
 
 use std::fmt;
 
@@ -92,6 +95,12 @@ pub fn permitted_kind(kind: CommandKind) -> &'static [ActorKind] {
         CommandKind::SetRemittanceAccount => SERVICE_OR_OPERATOR,
         // Only a person answerable for the log says that part of it is gone.
         CommandKind::AcceptLoss => OPERATOR_ONLY,
+        // Like PayOrder: only the payment channel knows money arrived.
+        CommandKind::CreditAccount => SERVICE_ONLY,
+        CommandKind::IssueCoupon => SERVICE_OR_OPERATOR,
+        // The customer spends its own money (or a service for it); an
+        // operator may not spend a customer's balance.
+        CommandKind::PayOrderFromBalance => CUSTOMER_OR_SERVICE,
     }
 }
 
@@ -117,7 +126,7 @@ pub fn recorded_by(event: &Event) -> &'static [CommandKind] {
     use CommandKind as C;
     match event {
         Event::OrderPlaced(_) => &[C::PlaceOrder],
-        Event::OrderPaid(_) => &[C::PayOrder],
+        Event::OrderPaid(_) => &[C::PayOrder, C::PayOrderFromBalance],
         Event::OrderCancelled(_) => &[C::CancelOrder],
         Event::OrderExpired(_) => &[C::ExpireOrder],
         Event::OrderVoided(_) => &[C::VoidOrder],
@@ -132,6 +141,10 @@ pub fn recorded_by(event: &Event) -> &'static [CommandKind] {
         Event::RealNameCertified(_) => &[C::CertifyRealName],
         Event::RemittanceAccountSet(_) => &[C::SetRemittanceAccount],
         Event::LossAccepted(_) => &[C::AcceptLoss],
+        Event::TopUpReceived(_) | Event::AccountCredited(_) => &[C::CreditAccount],
+        Event::AccountDebited(_) => &[C::PayOrderFromBalance],
+        Event::CouponIssued(_) => &[C::IssueCoupon],
+        Event::CouponRedeemed(_) => &[C::PayOrder, C::PayOrderFromBalance],
     }
 }
 

@@ -5,13 +5,16 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::account::{self, Account, TopUp};
 use crate::context::Context;
 use crate::contract::{self, Contract};
+use crate::coupon::{self, Coupon};
 use crate::customer::{self, Customer};
 use crate::error::DomainError;
-use crate::ids::{ContractNo, CustomerId, OrderId};
+use crate::ids::{ContractNo, CustomerId, OrderId, PaymentId, VoucherId};
 use crate::operations::{self, Operations};
 use crate::order::{self, Order};
+use crate::payment;
 
 /// Names one aggregate (one stream).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -21,6 +24,11 @@ pub enum AggregateId {
     Customer(CustomerId),
     /// The one stream of operator records about the log itself.
     Operations,
+    /// A customer's account (balances).
+    Account(CustomerId),
+    /// One top-up reference of the payment channel.
+    TopUp(PaymentId),
+    Coupon(VoucherId),
 }
 
 impl fmt::Display for AggregateId {
@@ -30,6 +38,9 @@ impl fmt::Display for AggregateId {
             AggregateId::Contract(no) => write!(f, "contract {no}"),
             AggregateId::Customer(id) => write!(f, "customer {id}"),
             AggregateId::Operations => f.write_str("operations"),
+            AggregateId::Account(id) => write!(f, "account {id}"),
+            AggregateId::TopUp(id) => write!(f, "top-up {id}"),
+            AggregateId::Coupon(id) => write!(f, "coupon {id}"),
         }
     }
 }
@@ -41,6 +52,9 @@ pub enum Aggregate {
     Contract(Contract),
     Customer(Customer),
     Operations(Operations),
+    Account(Account),
+    TopUp(TopUp),
+    Coupon(Coupon),
 }
 
 impl Aggregate {
@@ -51,6 +65,9 @@ impl Aggregate {
             AggregateId::Contract(_) => Aggregate::Contract(Contract::Absent),
             AggregateId::Customer(_) => Aggregate::Customer(Customer::Absent),
             AggregateId::Operations => Aggregate::Operations(Operations::default()),
+            AggregateId::Account(_) => Aggregate::Account(Account::default()),
+            AggregateId::TopUp(_) => Aggregate::TopUp(TopUp::Absent),
+            AggregateId::Coupon(_) => Aggregate::Coupon(Coupon::Absent),
         }
     }
 
@@ -61,6 +78,9 @@ impl Aggregate {
             Aggregate::Contract(c) => Aggregate::Contract(c.evolve(event)),
             Aggregate::Customer(c) => Aggregate::Customer(c.evolve(event)),
             Aggregate::Operations(o) => Aggregate::Operations(o.evolve(event)),
+            Aggregate::Account(a) => Aggregate::Account(a.evolve(event)),
+            Aggregate::TopUp(t) => Aggregate::TopUp(t.evolve(event)),
+            Aggregate::Coupon(c) => Aggregate::Coupon(c.evolve(event)),
         }
     }
 }
@@ -135,6 +155,9 @@ enums! {
         CertifyRealName(customer::CertifyRealName),
         SetRemittanceAccount(customer::SetRemittanceAccount),
         AcceptLoss(operations::AcceptLoss),
+        CreditAccount(account::CreditAccount),
+        IssueCoupon(coupon::IssueCoupon),
+        PayOrderFromBalance(payment::PayOrderFromBalance),
     }
     events {
         OrderPlaced(order::OrderPlaced) => |e| AggregateId::Order(e.spec.order_id.clone()),
@@ -153,6 +176,11 @@ enums! {
         RealNameCertified(customer::RealNameCertified) => |e| AggregateId::Customer(e.customer_id.clone()),
         RemittanceAccountSet(customer::RemittanceAccountSet) => |e| AggregateId::Customer(e.customer_id.clone()),
         LossAccepted(operations::LossAccepted) => |_e| AggregateId::Operations,
+        TopUpReceived(account::TopUpReceived) => |e| AggregateId::TopUp(e.top_up_id.clone()),
+        AccountCredited(account::AccountCredited) => |e| AggregateId::Account(e.customer_id.clone()),
+        AccountDebited(account::AccountDebited) => |e| AggregateId::Account(e.customer_id.clone()),
+        CouponIssued(coupon::CouponIssued) => |e| AggregateId::Coupon(e.coupon.coupon_id.clone()),
+        CouponRedeemed(coupon::CouponRedeemed) => |e| AggregateId::Coupon(e.coupon_id.clone()),
     }
 }
 
@@ -166,7 +194,41 @@ impl Command {
                 AggregateId::Order(c.spec.order_id.clone()),
                 AggregateId::Customer(c.spec.customer_id.clone()),
             ],
-            Command::PayOrder(c) => vec![AggregateId::Order(c.order_id.clone())],
+            Command::PayOrder(c) => {
+                let mut ids = vec![AggregateId::Order(c.order_id.clone())];
+                ids.extend(
+                    c.payment
+                        .vouchers
+                        .iter()
+                        .take(order::MAX_VOUCHERS)
+                        .map(|v| AggregateId::Coupon(v.voucher_id.clone())),
+                );
+                ids
+            }
+            Command::PayOrderFromBalance(c) => {
+                let mut ids = vec![AggregateId::Order(c.order_id.clone())];
+                ids.extend(
+                    c.coupons
+                        .iter()
+                        .take(order::MAX_VOUCHERS)
+                        .map(|v| AggregateId::Coupon(v.coupon_id.clone())),
+                );
+                // The account is the order's customer's: known once the
+                // order is loaded.
+                if let Some(o) = state.order(&c.order_id).placed() {
+                    ids.push(AggregateId::Account(o.spec().customer_id.clone()));
+                }
+                ids
+            }
+            Command::CreditAccount(c) => vec![
+                AggregateId::TopUp(c.top_up_id.clone()),
+                AggregateId::Account(c.customer_id.clone()),
+                AggregateId::Customer(c.customer_id.clone()),
+            ],
+            Command::IssueCoupon(c) => vec![
+                AggregateId::Coupon(c.coupon_id.clone()),
+                AggregateId::Customer(c.customer_id.clone()),
+            ],
             Command::CancelOrder(c) => vec![AggregateId::Order(c.order_id.clone())],
             Command::VoidOrder(c) => vec![AggregateId::Order(c.order_id.clone())],
             Command::ExpireOrder(c) => vec![AggregateId::Order(c.order_id.clone())],
@@ -210,6 +272,9 @@ static ABSENT_ORDER: Order = Order::Absent;
 static ABSENT_CONTRACT: Contract = Contract::Absent;
 static ABSENT_CUSTOMER: Customer = Customer::Absent;
 static EMPTY_OPERATIONS: Operations = Operations::EMPTY;
+static EMPTY_ACCOUNT: Account = Account::EMPTY;
+static ABSENT_TOP_UP: TopUp = TopUp::Absent;
+static ABSENT_COUPON: Coupon = Coupon::Absent;
 
 /// The aggregates a decision sees. Anything not loaded reads as absent, so
 /// load everything [`Command::scope`] names.
@@ -219,6 +284,9 @@ pub struct State {
     contracts: BTreeMap<ContractNo, Contract>,
     customers: BTreeMap<CustomerId, Customer>,
     operations: Option<Operations>,
+    accounts: BTreeMap<CustomerId, Account>,
+    top_ups: BTreeMap<PaymentId, TopUp>,
+    coupons: BTreeMap<VoucherId, Coupon>,
 }
 
 impl State {
@@ -238,6 +306,18 @@ impl State {
         self.operations.as_ref().unwrap_or(&EMPTY_OPERATIONS)
     }
 
+    pub fn account(&self, id: &CustomerId) -> &Account {
+        self.accounts.get(id).unwrap_or(&EMPTY_ACCOUNT)
+    }
+
+    pub fn top_up(&self, id: &PaymentId) -> &TopUp {
+        self.top_ups.get(id).unwrap_or(&ABSENT_TOP_UP)
+    }
+
+    pub fn coupon(&self, id: &VoucherId) -> &Coupon {
+        self.coupons.get(id).unwrap_or(&ABSENT_COUPON)
+    }
+
     /// Whether an aggregate is loaded.
     pub fn contains(&self, id: &AggregateId) -> bool {
         match id {
@@ -245,6 +325,9 @@ impl State {
             AggregateId::Contract(k) => self.contracts.contains_key(k),
             AggregateId::Customer(k) => self.customers.contains_key(k),
             AggregateId::Operations => self.operations.is_some(),
+            AggregateId::Account(k) => self.accounts.contains_key(k),
+            AggregateId::TopUp(k) => self.top_ups.contains_key(k),
+            AggregateId::Coupon(k) => self.coupons.contains_key(k),
         }
     }
 
@@ -264,6 +347,15 @@ impl State {
             (AggregateId::Operations, Aggregate::Operations(v)) => {
                 self.operations = Some(v);
             }
+            (AggregateId::Account(k), Aggregate::Account(v)) => {
+                self.accounts.insert(k, v);
+            }
+            (AggregateId::TopUp(k), Aggregate::TopUp(v)) => {
+                self.top_ups.insert(k, v);
+            }
+            (AggregateId::Coupon(k), Aggregate::Coupon(v)) => {
+                self.coupons.insert(k, v);
+            }
             (id, _) => panic!("aggregate of the wrong kind for {id}"),
         }
     }
@@ -275,6 +367,9 @@ impl State {
             AggregateId::Contract(k) => Aggregate::Contract(self.contract(k).clone()),
             AggregateId::Customer(k) => Aggregate::Customer(self.customer(k).clone()),
             AggregateId::Operations => Aggregate::Operations(self.operations().clone()),
+            AggregateId::Account(k) => Aggregate::Account(self.account(k).clone()),
+            AggregateId::TopUp(k) => Aggregate::TopUp(self.top_up(k).clone()),
+            AggregateId::Coupon(k) => Aggregate::Coupon(self.coupon(k).clone()),
         }
     }
 }
@@ -291,7 +386,21 @@ pub fn decide(state: &State, command: &Command, ctx: &Context) -> Result<Vec<Eve
             c,
             ctx,
         ),
-        Command::PayOrder(c) => order::pay(state.order(&c.order_id), c, ctx),
+        Command::PayOrder(c) => payment::pay(state, c, ctx),
+        Command::PayOrderFromBalance(c) => payment::pay_from_balance(state, c, ctx),
+        Command::CreditAccount(c) => account::credit(
+            state.top_up(&c.top_up_id),
+            state.account(&c.customer_id),
+            state.customer(&c.customer_id),
+            c,
+            ctx,
+        ),
+        Command::IssueCoupon(c) => coupon::issue(
+            state.coupon(&c.coupon_id),
+            state.customer(&c.customer_id),
+            c,
+            ctx,
+        ),
         Command::CancelOrder(c) => order::cancel(state.order(&c.order_id), c, ctx),
         Command::VoidOrder(c) => order::void(state.order(&c.order_id), c, ctx),
         Command::ExpireOrder(c) => order::expire(state.order(&c.order_id), c, ctx),

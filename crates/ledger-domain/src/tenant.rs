@@ -19,6 +19,9 @@ impl Aggregate {
             Aggregate::Customer(c) => c.registered().map(|r| r.customer_id()),
             // The ledger's own records concern no customer.
             Aggregate::Operations(_) => None,
+            Aggregate::Account(a) => a.customer_id(),
+            Aggregate::TopUp(t) => t.received().map(|r| &r.customer_id),
+            Aggregate::Coupon(c) => c.issued().map(|c| &c.spec().customer_id),
         }
     }
 }
@@ -33,6 +36,10 @@ impl Event {
             Event::CustomerRegistered(e) => Some(&e.customer_id),
             Event::RealNameCertified(e) => Some(&e.customer_id),
             Event::RemittanceAccountSet(e) => Some(&e.customer_id),
+            Event::TopUpReceived(e) => Some(&e.customer_id),
+            Event::AccountCredited(e) => Some(&e.customer_id),
+            Event::AccountDebited(e) => Some(&e.customer_id),
+            Event::CouponIssued(e) => Some(&e.coupon.customer_id),
             Event::OrderPaid(_)
             | Event::OrderCancelled(_)
             | Event::OrderExpired(_)
@@ -43,6 +50,7 @@ impl Event {
             | Event::ContractVoided(_)
             | Event::ContractRemarksEdited(_)
             | Event::ContractInvalidated(_)
+            | Event::CouponRedeemed(_)
             | Event::LossAccepted(_) => None,
         }
     }

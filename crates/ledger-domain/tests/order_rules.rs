@@ -3,10 +3,13 @@
 
 mod kit;
 
+use chrono::{DateTime, Utc};
 use kit::*;
-use ledger_domain::catalog::{ChargeType, OrderType, PriceUnit};
+use ledger_domain::catalog::{ChargeType, OrderType, PriceUnit, VoucherKind};
 use ledger_domain::ids::InstanceId;
-use ledger_domain::order::{OrderSpec, OrderStatus, MAX_INSTANCE_IDS, MAX_LINE_ITEMS};
+use ledger_domain::order::{
+    OrderSpec, OrderStatus, VoucherRedemption, MAX_INSTANCE_IDS, MAX_LINE_ITEMS,
+};
 use ledger_domain::{Event, State};
 
 fn with_alice(mut events: Vec<Event>) -> Vec<Event> {
@@ -330,8 +333,20 @@ fn place_order_same_id_with_different_details_is_order_already_exists() {
 
 const O: &str = "CS1906201609KLZ2";
 
+/// Alice's unpaid order, and the 20.00 cash coupon CP-1 the kit's payment
+/// redeems.
 fn unpaid() -> Vec<Event> {
-    with_alice(vec![placed_subscription(O, &alice())])
+    with_alice(vec![
+        placed_subscription(O, &alice()),
+        coupon_issued(
+            coupon_spec("CP-1", &alice(), VoucherKind::Coupon, "20.00"),
+            t0(),
+        ),
+    ])
+}
+
+fn cp1_redeemed(at: DateTime<Utc>) -> Event {
+    coupon_redeemed("CP-1", O, "20.00", "0", at)
 }
 
 #[test]
@@ -341,7 +356,10 @@ fn pay_order_records_the_payment() {
         .when(pay(O, p.clone()))
         .by(service())
         .at(t0() + days(1))
-        .then(&[order_paid(O, p.clone(), t0() + days(1))]);
+        .then(&[
+            cp1_redeemed(t0() + days(1)),
+            order_paid(O, p.clone(), t0() + days(1)),
+        ]);
     assert_eq!(
         order_status(&state, O),
         OrderStatus::Paid {
@@ -364,11 +382,14 @@ fn pay_order_accepts_payment_one_second_before_the_deadline() {
     given(&unpaid())
         .when(pay_in_full(O, "PAY-1"))
         .at(t0() + days(7) - secs(1))
-        .then(&[order_paid(
-            O,
-            payment("PAY-1", SUBSCRIPTION_DUE),
-            t0() + days(7) - secs(1),
-        )]);
+        .then(&[
+            cp1_redeemed(t0() + days(7) - secs(1)),
+            order_paid(
+                O,
+                payment("PAY-1", SUBSCRIPTION_DUE),
+                t0() + days(7) - secs(1),
+            ),
+        ]);
 }
 
 #[test]
@@ -408,15 +429,41 @@ fn pay_order_refuses_vouchers_exceeding_the_payment() {
 #[test]
 fn pay_order_accepts_three_vouchers_covering_the_whole_amount() {
     let mut p = payment("PAY-1", SUBSCRIPTION_DUE);
-    p.vouchers = vec![
-        voucher("CP-1", "1000.00"),
-        voucher("CP-2", "200.00"),
-        voucher("CP-3", "90.00"),
+    let kinds = [
+        VoucherKind::Coupon,
+        VoucherKind::CashCoupon,
+        VoucherKind::Card,
     ];
+    let amounts = ["1000.00", "200.00", "90.00"];
+    p.vouchers = (0..3)
+        .map(|i| VoucherRedemption {
+            kind: kinds[i],
+            voucher_id: coupon_id(&format!("CP-{}", i + 1)),
+            amount: money(amounts[i]),
+        })
+        .collect();
     assert_eq!(p.cash_amount(), Some(money("0")));
-    given(&unpaid())
-        .when(pay(O, p.clone()))
-        .then(&[order_paid(O, p, t0())]);
+    let mut history = unpaid();
+    history.pop();
+    history.push(coupon_issued(
+        coupon_spec("CP-1", &alice(), kinds[0], "1000.00"),
+        t0(),
+    ));
+    history.push(coupon_issued(
+        coupon_spec("CP-2", &alice(), kinds[1], "250.00"),
+        t0(),
+    ));
+    history.push(coupon_issued(
+        coupon_spec("CP-3", &alice(), kinds[2], "90.00"),
+        t0(),
+    ));
+    given(&history).when(pay(O, p.clone())).then(&[
+        coupon_redeemed("CP-1", O, "1000.00", "0", t0()),
+        // A flexi-purchase coupon keeps its rest; a card spent to zero.
+        coupon_redeemed("CP-2", O, "200.00", "50.00", t0()),
+        coupon_redeemed("CP-3", O, "90.00", "0", t0()),
+        order_paid(O, p, t0()),
+    ]);
 }
 
 #[test]

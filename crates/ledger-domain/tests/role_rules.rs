@@ -7,6 +7,7 @@ mod kit;
 
 use kit::*;
 use ledger_domain::audit::check;
+use ledger_domain::catalog::VoucherKind;
 use ledger_domain::contract::ContractKind;
 use ledger_domain::roles::{self, ActorKind};
 use ledger_domain::{decide, Actor, Command, CommandKind, ErrorClass};
@@ -25,6 +26,9 @@ fn expected(kind: CommandKind) -> &'static [ActorKind] {
         C::VoidContract => &[Customer, Service, Operator],
         C::RegisterCustomer | C::CertifyRealName | C::SetRemittanceAccount => &[Service, Operator],
         C::AcceptLoss => &[Operator],
+        C::CreditAccount => &[Service],
+        C::IssueCoupon => &[Service, Operator],
+        C::PayOrderFromBalance => &[Customer, Service],
     }
 }
 
@@ -46,6 +50,9 @@ fn sample(kind: CommandKind) -> Command {
         C::CertifyRealName => certify(&alice()),
         C::SetRemittanceAccount => set_remittance(&alice()),
         C::AcceptLoss => accept_loss(3, 5, "no backup holds them"),
+        C::CreditAccount => credit_account(&alice(), "TOP-1", "100.00"),
+        C::IssueCoupon => issue_coupon("CP-1", &alice(), VoucherKind::Coupon, "20.00"),
+        C::PayOrderFromBalance => pay_from_balance("O1", &[]),
     }
 }
 

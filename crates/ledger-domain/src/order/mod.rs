@@ -14,6 +14,7 @@ mod evolve;
 mod types;
 
 pub use decide::{
-    cancel, expire, pay, place, void, DEFAULT_PAYMENT_WINDOW_DAYS, MAX_INSTANCE_IDS, MAX_LINE_ITEMS,
+    cancel, expire, pay, place, void, DEFAULT_PAYMENT_WINDOW_DAYS, MAX_INSTANCE_IDS,
+    MAX_LINE_ITEMS, MAX_VOUCHERS,
 };
 pub use types::*;

@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
+use ledger_domain::account::{AccountCredited, AccountDebited, CreditAccount, TopUpReceived};
 use ledger_domain::catalog::{
     ChargeType, DiscountType, OrderType, PeriodType, PriceUnit, SourceType, VoucherKind,
 };
@@ -15,6 +16,7 @@ use ledger_domain::contract::{
     ContractOrder, ContractRemarksEdited, ContractTerms, ContractVoided, ConvertContract,
     EditContractRemarks, InvalidateContract, SubjectInfo, VoidContract,
 };
+use ledger_domain::coupon::{CouponIssued, CouponRedeemed, IssueCoupon};
 use ledger_domain::customer::{
     CertificationKind, CertifyRealName, CustomerRegistered, RealName, RealNameCertified,
     RegisterCustomer, RemittanceAccount, RemittanceAccountSet, SetRemittanceAccount,
@@ -30,6 +32,7 @@ use ledger_domain::order::{
     OrderExpired, OrderPaid, OrderPlaced, OrderReleasedFromContract, OrderSpec, OrderVoided,
     PayOrder, Payment, Period, PlaceOrder, Pricing, UnitPrice, VoidOrder, VoucherRedemption,
 };
+use ledger_domain::payment::{CouponUse, PayOrderFromBalance};
 use ledger_domain::{decide, evolve, Actor, Command, Context, DomainError, Event, State};
 
 // ---- Time -------------------------------------------------------------------
@@ -657,6 +660,124 @@ pub fn loss_accepted(first: u64, last: u64, reason: &str, at: DateTime<Utc>) -> 
         reason: reason.into(),
         record_sha256: LOSS_SHA.into(),
         accepted_at: at,
+    })
+}
+
+// ---- Accounts and coupons ---------------------------------------------------
+
+pub fn cny() -> Currency {
+    Currency::new("CNY").unwrap()
+}
+
+pub fn coupon_id(s: &str) -> VoucherId {
+    VoucherId::new(s).unwrap()
+}
+
+pub fn credit_account(customer: &CustomerId, top_up: &str, amount: &str) -> Command {
+    Command::CreditAccount(CreditAccount {
+        top_up_id: pid(top_up),
+        customer_id: customer.clone(),
+        amount: money(amount),
+        currency: cny(),
+    })
+}
+
+/// The two events of a top-up of `amount` to an account holding `before`.
+pub fn credited(
+    customer: &CustomerId,
+    top_up: &str,
+    amount: &str,
+    before: &str,
+    at: DateTime<Utc>,
+) -> Vec<Event> {
+    let after = money(before).checked_add(money(amount)).unwrap();
+    vec![
+        Event::TopUpReceived(TopUpReceived {
+            top_up_id: pid(top_up),
+            customer_id: customer.clone(),
+            amount: money(amount),
+            currency: cny(),
+            received_at: at,
+        }),
+        Event::AccountCredited(AccountCredited {
+            customer_id: customer.clone(),
+            top_up_id: pid(top_up),
+            amount: money(amount),
+            currency: cny(),
+            balance_after: after,
+            credited_at: at,
+        }),
+    ]
+}
+
+pub fn debited(
+    customer: &CustomerId,
+    order: &str,
+    amount: &str,
+    after: &str,
+    at: DateTime<Utc>,
+) -> Event {
+    Event::AccountDebited(AccountDebited {
+        customer_id: customer.clone(),
+        order_id: oid(order),
+        amount: money(amount),
+        currency: cny(),
+        balance_after: money(after),
+        debited_at: at,
+    })
+}
+
+/// A coupon valid from t0 - 1 day for 30 days, no minimum.
+pub fn coupon_spec(id: &str, customer: &CustomerId, kind: VoucherKind, face: &str) -> IssueCoupon {
+    IssueCoupon {
+        coupon_id: coupon_id(id),
+        customer_id: customer.clone(),
+        kind,
+        face_value: money(face),
+        currency: cny(),
+        valid_from: t0() - days(1),
+        valid_until: t0() + days(30),
+        min_order_amount: None,
+    }
+}
+
+pub fn issue_coupon(id: &str, customer: &CustomerId, kind: VoucherKind, face: &str) -> Command {
+    Command::IssueCoupon(coupon_spec(id, customer, kind, face))
+}
+
+pub fn coupon_issued(spec: IssueCoupon, at: DateTime<Utc>) -> Event {
+    Event::CouponIssued(CouponIssued {
+        coupon: spec,
+        issued_at: at,
+    })
+}
+
+pub fn coupon_redeemed(
+    id: &str,
+    order: &str,
+    amount: &str,
+    after: &str,
+    at: DateTime<Utc>,
+) -> Event {
+    Event::CouponRedeemed(CouponRedeemed {
+        coupon_id: coupon_id(id),
+        order_id: oid(order),
+        amount: money(amount),
+        balance_after: money(after),
+        redeemed_at: at,
+    })
+}
+
+pub fn pay_from_balance(order: &str, coupons: &[(&str, VoucherKind)]) -> Command {
+    Command::PayOrderFromBalance(PayOrderFromBalance {
+        order_id: oid(order),
+        coupons: coupons
+            .iter()
+            .map(|(id, kind)| CouponUse {
+                kind: *kind,
+                coupon_id: coupon_id(id),
+            })
+            .collect(),
     })
 }
 
