@@ -10,6 +10,9 @@ const ORDER: &str = "order-";
 const CONTRACT: &str = "contract-";
 const CUSTOMER: &str = "customer-";
 const OPERATIONS: &str = "operations";
+const ACCOUNT: &str = "account-";
+const TOP_UP: &str = "topup-";
+const COUPON: &str = "coupon-";
 
 pub fn stream_id(id: &AggregateId) -> StreamId {
     StreamId(match id {
@@ -17,6 +20,9 @@ pub fn stream_id(id: &AggregateId) -> StreamId {
         AggregateId::Contract(no) => format!("{CONTRACT}{no}"),
         AggregateId::Customer(id) => format!("{CUSTOMER}{id}"),
         AggregateId::Operations => OPERATIONS.to_owned(),
+        AggregateId::Account(id) => format!("{ACCOUNT}{id}"),
+        AggregateId::TopUp(id) => format!("{TOP_UP}{id}"),
+        AggregateId::Coupon(id) => format!("{COUPON}{id}"),
     })
 }
 
@@ -31,6 +37,12 @@ pub fn aggregate_id(stream: &StreamId) -> Option<AggregateId> {
         no.parse().ok().map(AggregateId::Contract)
     } else if let Some(id) = s.strip_prefix(CUSTOMER) {
         id.parse().ok().map(AggregateId::Customer)
+    } else if let Some(id) = s.strip_prefix(ACCOUNT) {
+        id.parse().ok().map(AggregateId::Account)
+    } else if let Some(id) = s.strip_prefix(TOP_UP) {
+        id.parse().ok().map(AggregateId::TopUp)
+    } else if let Some(id) = s.strip_prefix(COUPON) {
+        id.parse().ok().map(AggregateId::Coupon)
     } else {
         None
     }
@@ -47,6 +59,9 @@ mod tests {
             AggregateId::Contract("HT-2024-001".parse().unwrap()),
             AggregateId::Customer("d75298".parse().unwrap()),
             AggregateId::Operations,
+            AggregateId::Account("d75298".parse().unwrap()),
+            AggregateId::TopUp("TOP-1".parse().unwrap()),
+            AggregateId::Coupon("CP-1".parse().unwrap()),
         ] {
             assert_eq!(aggregate_id(&stream_id(&id)), Some(id));
         }

@@ -77,6 +77,11 @@ events!(
     RealNameCertified,
     RemittanceAccountSet,
     LossAccepted,
+    TopUpReceived,
+    AccountCredited,
+    AccountDebited,
+    CouponIssued,
+    CouponRedeemed,
 );
 
 /// Current schema version of a stored event type name.
@@ -121,6 +126,9 @@ commands!(
     CertifyRealName,
     SetRemittanceAccount,
     AcceptLoss,
+    CreditAccount,
+    IssueCoupon,
+    PayOrderFromBalance,
 );
 
 /// Deterministic event id: the first 16 bytes of SHA-256(command id, index

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use ledger_app::{Clock, Ledger, LedgerConfig};
 use ledger_projections::contracts::ContractsProjection;
+use ledger_projections::coupons::CouponsProjection;
 use ledger_projections::deadlines::Deadlines;
 use ledger_projections::{OrdersProjection, Projection, ProjectionError, Projector};
 use ledger_store::{DynStore, StoreError};
@@ -126,6 +127,7 @@ impl DataDir {
         vec![
             Arc::new(OrdersProjection),
             Arc::new(ContractsProjection),
+            Arc::new(CouponsProjection),
             Arc::new(Deadlines),
         ]
     }

@@ -3,6 +3,7 @@
 //! passed deadlines into commands.
 
 pub mod contracts;
+pub mod coupons;
 pub mod deadlines;
 pub mod orders;
 mod runtime;
@@ -16,6 +17,7 @@ pub use timer::{Fired, Timer, TimerError};
 pub use tx::{KeyBuilder, Tx};
 
 pub use contracts::{ContractsProjection, CONTRACTS};
+pub use coupons::{CouponsProjection, COUPONS};
 pub use orders::{OrdersProjection, QueryError, ORDERS};
 
 use ledger_codec::{CodecError, Position};

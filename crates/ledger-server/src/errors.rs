@@ -56,6 +56,10 @@ const CBC_OTHER: &str = "CBC.0999";
 const CBC_CANCEL_NOT_ALLOWED: &str = "CBC.99005010";
 const CBC_DEADLINE_PASSED: &str = "CBC.99003110";
 const CBC_STATUS_CHANGED: &str = "CBC.99003106";
+/// Huawei: the account balance is insufficient.
+const CBC_INSUFFICIENT_BALANCE: &str = "CBC.99005003";
+/// Huawei: the coupon has already been used.
+const CBC_COUPON_USED: &str = "CBC.99003112";
 
 /// THE table. Order: API codes, application codes, domain codes.
 pub const TABLE: &[Mapping] = &[
@@ -205,6 +209,42 @@ pub const TABLE: &[Mapping] = &[
         409,
         CBC_INVALID,
     ),
+    row(
+        "insufficient_balance",
+        FailedPrecondition,
+        400,
+        CBC_INSUFFICIENT_BALANCE,
+    ),
+    row("top_up_already_recorded", AlreadyExists, 409, CBC_INVALID),
+    row("coupon_already_exists", AlreadyExists, 409, CBC_INVALID),
+    row("invalid_coupon_validity", InvalidArgument, 400, CBC_INVALID),
+    // Not found, as an absent coupon: another customer's coupon is not
+    // told apart from one that does not exist.
+    row("coupon_not_found", NotFound, 404, CBC_INVALID),
+    row("coupon_kind_mismatch", InvalidArgument, 400, CBC_INVALID),
+    row(
+        "coupon_currency_mismatch",
+        InvalidArgument,
+        400,
+        CBC_INVALID,
+    ),
+    row(
+        "coupon_already_used",
+        FailedPrecondition,
+        400,
+        CBC_COUPON_USED,
+    ),
+    row("coupon_not_valid_now", FailedPrecondition, 400, CBC_INVALID),
+    row(
+        "coupon_threshold_not_met",
+        FailedPrecondition,
+        400,
+        CBC_INVALID,
+    ),
+    row("voucher_exceeds_coupon", InvalidArgument, 400, CBC_INVALID),
+    row("duplicate_coupon", InvalidArgument, 400, CBC_INVALID),
+    row("coupons_not_combinable", InvalidArgument, 400, CBC_INVALID),
+    row("coupon_not_needed", InvalidArgument, 400, CBC_INVALID),
 ];
 
 /// The row of `code`; unknown codes map as `internal` (a missing row is a
@@ -379,6 +419,8 @@ mod tests {
         assert_eq!(mapping("cancel_not_allowed").cbc, "CBC.99005010");
         assert_eq!(mapping("payment_deadline_passed").cbc, "CBC.99003110");
         assert_eq!(mapping("order_not_unpaid").cbc, "CBC.99003106");
+        assert_eq!(mapping("insufficient_balance").cbc, "CBC.99005003");
+        assert_eq!(mapping("coupon_already_used").cbc, "CBC.99003112");
         assert_eq!(mapping("access_denied").http, 403);
         assert_eq!(mapping("unauthenticated").cbc, "CBC.0155");
         let expired = mapping("token_expired");

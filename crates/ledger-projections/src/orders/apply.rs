@@ -11,7 +11,8 @@ use ledger_domain::order::Order;
 use ledger_domain::{AggregateId, Event};
 
 use super::{
-    customer_time_key, instance_key, payment_time_key, row_key, OrderRow, OrdersProjection, ORDERS,
+    balance_paid_key, customer_time_key, instance_key, payment_time_key, row_key, OrderRow,
+    OrdersProjection, ORDERS,
 };
 use crate::{Projection, ProjectionError, Tx};
 
@@ -55,8 +56,9 @@ impl Projection for OrdersProjection {
         ORDERS
     }
 
+    /// 2: what the balance paid of each order (table 5).
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn apply(
@@ -65,6 +67,9 @@ impl Projection for OrdersProjection {
         _record: &RecordedEvent,
         event: &Event,
     ) -> Result<(), ProjectionError> {
+        if let Event::AccountDebited(e) = event {
+            return tx.put(balance_paid_key(&e.order_id), &e.amount);
+        }
         let AggregateId::Order(id) = event.aggregate_id() else {
             return Ok(());
         };

@@ -17,7 +17,7 @@ use ledger_domain::money::{Currency, Money};
 use ledger_domain::order::{OrderStatus, Period, Pricing, VoucherRedemption};
 
 use super::query::{query_limit, rows_in, to_minute, Operations, ProductNameFilter, TimeRange};
-use super::{customer_time_prefix, load_row, OrderRow, QueryError};
+use super::{balance_paid, customer_time_prefix, load_row, OrderRow, QueryError};
 
 /// Largest page of eligible orders: one contract takes at most this many.
 pub const MAX_ELIGIBLE_PAGE_SIZE: u32 = MAX_CONTRACT_ORDERS as u32;
@@ -244,8 +244,12 @@ pub struct OrderDeductions {
     pub line_items: Vec<LineItemDeductions>,
     /// Vouchers redeemed at payment (also of a paid order since voided).
     pub vouchers: Vec<VoucherRedemption>,
-    /// Cash paid; `None` until paid.
+    /// Cash paid (the amount less coupons); `None` until paid.
     pub cash_amount: Option<Money>,
+    /// Of the cash, what the customer's balance paid; `None` until paid.
+    pub balance_amount: Option<Money>,
+    /// Of the cash, what the external payment channel paid; `None` until paid.
+    pub channel_amount: Option<Money>,
     pub payment_time: Option<DateTime<Utc>>,
 }
 
@@ -276,6 +280,15 @@ pub fn order_deductions(
         })
         .collect::<Result<Vec<_>, QueryError>>()?;
     let payment = row.status().payment();
+    let cash = payment.and_then(|p| p.cash_amount());
+    let balance = match payment {
+        Some(_) => Some(balance_paid(tree, order_id)?),
+        None => None,
+    };
+    let channel = match (cash, balance) {
+        (Some(c), Some(b)) => Some(c.checked_sub(b).ok_or(QueryError::Overflow)?),
+        _ => None,
+    };
     Ok(Some(OrderDeductions {
         order_id: row.spec().order_id.clone(),
         currency: row.spec().currency,
@@ -285,7 +298,9 @@ pub fn order_deductions(
         amount_info: AmountInfo::of(&pricing),
         line_items,
         vouchers: payment.map(|p| p.vouchers.clone()).unwrap_or_default(),
-        cash_amount: payment.and_then(|p| p.cash_amount()),
+        cash_amount: cash,
+        balance_amount: balance,
+        channel_amount: channel,
         payment_time: row.status().paid_at(),
     }))
 }
@@ -314,7 +329,10 @@ pub struct DeductionTotals {
     pub cash_coupon_amount: Money,
     /// Vouchers redeemed at payment.
     pub voucher_amount: Money,
+    /// The amount less coupons: balance and channel together.
     pub cash_amount: Money,
+    /// Of the cash, paid from the customer's balance.
+    pub balance_amount: Money,
 }
 
 /// The customer's deductions by discount type over orders placed in a range.
@@ -361,6 +379,7 @@ pub fn deductions_by_discount_type(
                     cash_coupon_amount: Money::ZERO,
                     voucher_amount: Money::ZERO,
                     cash_amount: Money::ZERO,
+                    balance_amount: Money::ZERO,
                 },
                 BTreeMap::new(),
             )
@@ -378,6 +397,7 @@ pub fn deductions_by_discount_type(
             &mut t.cash_amount,
             payment.cash_amount().ok_or(QueryError::Overflow)?,
         )?;
+        add(&mut t.balance_amount, balance_paid(tree, &spec.order_id)?)?;
         for d in &p.discounts {
             let total = discounts
                 .entry(d.discount_type)

@@ -10,6 +10,7 @@
 //! | 2     | customer id, order time, order id                | (index)     |
 //! | 3     | customer id, instance id, order time, order id   | (index)     |
 //! | 4     | customer id, payment time, order id              | (index)     |
+//! | 5     | order id                                         | amount paid from the balance |
 //!
 //! Table 4 holds exactly the orders whose current status is Paid: voiding a
 //! paid order removes its entry.
@@ -86,6 +87,22 @@ const ROW: u8 = 1;
 const BY_CUSTOMER_TIME: u8 = 2;
 const BY_INSTANCE: u8 = 3;
 const BY_PAYMENT_TIME: u8 = 4;
+const BALANCE_PAID: u8 = 5;
+
+fn balance_paid_key(id: &OrderId) -> Vec<u8> {
+    KeyBuilder::new(BALANCE_PAID).text(id.as_str()).build()
+}
+
+/// What the customer's balance paid of an order (zero if nothing).
+pub(crate) fn balance_paid(
+    tree: &sled::Tree,
+    id: &OrderId,
+) -> Result<ledger_domain::money::Money, QueryError> {
+    match tree.get(balance_paid_key(id))? {
+        None => Ok(ledger_domain::money::Money::ZERO),
+        Some(v) => Ok(ledger_codec::payload::decode_value(&v).map_err(ProjectionError::from)?),
+    }
+}
 
 fn row_key(id: &OrderId) -> Vec<u8> {
     KeyBuilder::new(ROW).text(id.as_str()).build()

@@ -88,4 +88,7 @@ rpcs! {
     register_customer(pb::RegisterCustomerRequest) => convert::register_customer;
     certify_real_name(pb::CertifyRealNameRequest) => convert::certify_real_name;
     set_remittance_account(pb::SetRemittanceAccountRequest) => convert::set_remittance_account;
+    credit_account(pb::CreditAccountRequest) => convert::credit_account;
+    issue_coupon(pb::IssueCouponRequest) => convert::issue_coupon;
+    pay_order_from_balance(pb::PayOrderFromBalanceRequest) => convert::pay_order_from_balance;
 }

@@ -4,12 +4,14 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
+use ledger_domain::account::CreditAccount;
 use ledger_domain::catalog::{
     ChargeType, DiscountType, OrderType, PeriodType, PriceUnit, SourceType, VoucherKind,
 };
 use ledger_domain::contract::{
     ApplyContract, ContractKind, ConvertContract, EditContractRemarks, VoidContract,
 };
+use ledger_domain::coupon::IssueCoupon;
 use ledger_domain::customer::{
     CertificationKind, CertifyRealName, RealName, RegisterCustomer, RemittanceAccount,
     SetRemittanceAccount,
@@ -19,6 +21,7 @@ use ledger_domain::order::{
     CancelOrder, Discount, LineItem, OrderSpec, PayOrder, Payment, Period, PlaceOrder, Pricing,
     UnitPrice, VoidOrder, VoucherRedemption,
 };
+use ledger_domain::payment::{CouponUse, PayOrderFromBalance};
 use ledger_domain::Command;
 
 use crate::errors::ApiError;
@@ -211,8 +214,7 @@ pub fn pay_order(r: pb::PayOrderRequest) -> Result<Command, ApiError> {
         .iter()
         .map(|v| {
             Ok(VoucherRedemption {
-                kind: VoucherKind::from_huawei_code(small("voucher kind", v.kind)?)
-                    .map_err(ApiError::from)?,
+                kind: voucher_kind("voucher kind", v.kind)?,
                 voucher_id: field("voucher_id", &v.voucher_id)?,
                 amount: money("voucher amount", &v.amount)?,
             })
@@ -300,5 +302,54 @@ pub fn set_remittance_account(r: pb::SetRemittanceAccountRequest) -> Result<Comm
             account_name: r.account_name,
             account_number: r.account_number,
         },
+    }))
+}
+
+fn voucher_kind(name: &str, code: u32) -> Result<VoucherKind, ApiError> {
+    VoucherKind::from_huawei_code(small(name, code)?).map_err(ApiError::from)
+}
+
+fn currency(value: &str) -> Result<Currency, ApiError> {
+    if value.is_empty() {
+        return Err(ApiError::bad_parameter("currency is required"));
+    }
+    Currency::new(value).map_err(|e| ApiError::invalid_parameter(format!("currency: {e}")))
+}
+
+pub fn credit_account(r: pb::CreditAccountRequest) -> Result<Command, ApiError> {
+    Ok(Command::CreditAccount(CreditAccount {
+        top_up_id: field("top_up_id", &r.top_up_id)?,
+        customer_id: field("customer_id", &r.customer_id)?,
+        amount: money("amount", &r.amount)?,
+        currency: currency(&r.currency)?,
+    }))
+}
+
+pub fn issue_coupon(r: pb::IssueCouponRequest) -> Result<Command, ApiError> {
+    Ok(Command::IssueCoupon(IssueCoupon {
+        coupon_id: field("coupon_id", &r.coupon_id)?,
+        customer_id: field("customer_id", &r.customer_id)?,
+        kind: voucher_kind("kind", r.kind)?,
+        face_value: money("face_value", &r.face_value)?,
+        currency: currency(&r.currency)?,
+        valid_from: time("valid_from", &r.valid_from)?,
+        valid_until: time("valid_until", &r.valid_until)?,
+        min_order_amount: optional("min_order_amount", &r.min_order_amount)?,
+    }))
+}
+
+pub fn pay_order_from_balance(r: pb::PayOrderFromBalanceRequest) -> Result<Command, ApiError> {
+    Ok(Command::PayOrderFromBalance(PayOrderFromBalance {
+        order_id: field("order_id", &r.order_id)?,
+        coupons: r
+            .coupons
+            .iter()
+            .map(|c| {
+                Ok(CouponUse {
+                    kind: voucher_kind("coupon kind", c.kind)?,
+                    coupon_id: field("coupon_id", &c.coupon_id)?,
+                })
+            })
+            .collect::<Result<_, ApiError>>()?,
     }))
 }

@@ -27,6 +27,9 @@ pub enum CommandRequest {
     RegisterCustomer(pb::RegisterCustomerRequest),
     CertifyRealName(pb::CertifyRealNameRequest),
     SetRemittanceAccount(pb::SetRemittanceAccountRequest),
+    CreditAccount(pb::CreditAccountRequest),
+    IssueCoupon(pb::IssueCouponRequest),
+    PayOrderFromBalance(pb::PayOrderFromBalanceRequest),
 }
 
 fn header(command_id: &str) -> Option<pb::CommandHeader> {
@@ -215,6 +218,41 @@ pub fn command_request(command: &Command, command_id: &str) -> Option<CommandReq
                 account_number: c.account.account_number.clone(),
             })
         }
+        Command::CreditAccount(c) => CommandRequest::CreditAccount(pb::CreditAccountRequest {
+            header,
+            top_up_id: c.top_up_id.to_string(),
+            customer_id: c.customer_id.to_string(),
+            amount: c.amount.to_string(),
+            currency: c.currency.to_string(),
+        }),
+        Command::IssueCoupon(c) => CommandRequest::IssueCoupon(pb::IssueCouponRequest {
+            header,
+            coupon_id: c.coupon_id.to_string(),
+            customer_id: c.customer_id.to_string(),
+            kind: u32::from(c.kind.huawei_code()),
+            face_value: c.face_value.to_string(),
+            currency: c.currency.to_string(),
+            valid_from: time(Some(c.valid_from)),
+            valid_until: time(Some(c.valid_until)),
+            min_order_amount: c
+                .min_order_amount
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+        }),
+        Command::PayOrderFromBalance(c) => {
+            CommandRequest::PayOrderFromBalance(pb::PayOrderFromBalanceRequest {
+                header,
+                order_id: c.order_id.to_string(),
+                coupons: c
+                    .coupons
+                    .iter()
+                    .map(|u| pb::CouponUse {
+                        kind: u32::from(u.kind.huawei_code()),
+                        coupon_id: u.coupon_id.to_string(),
+                    })
+                    .collect(),
+            })
+        }
         Command::ExpireOrder(_) | Command::InvalidateContract(_) | Command::AcceptLoss(_) => {
             return None
         }
@@ -248,6 +286,11 @@ pub async fn send(
         CommandRequest::SetRemittanceAccount(m) => {
             client.set_remittance_account(authorized(token, m)).await
         }
+        CommandRequest::CreditAccount(m) => client.credit_account(authorized(token, m)).await,
+        CommandRequest::IssueCoupon(m) => client.issue_coupon(authorized(token, m)).await,
+        CommandRequest::PayOrderFromBalance(m) => {
+            client.pay_order_from_balance(authorized(token, m)).await
+        }
     }?;
     Ok(reply.into_inner())
 }
@@ -270,6 +313,9 @@ mod tests {
             CommandRequest::RegisterCustomer(m) => convert::register_customer(m),
             CommandRequest::CertifyRealName(m) => convert::certify_real_name(m),
             CommandRequest::SetRemittanceAccount(m) => convert::set_remittance_account(m),
+            CommandRequest::CreditAccount(m) => convert::credit_account(m),
+            CommandRequest::IssueCoupon(m) => convert::issue_coupon(m),
+            CommandRequest::PayOrderFromBalance(m) => convert::pay_order_from_balance(m),
         }
         .expect("a request made from a command converts back")
     }

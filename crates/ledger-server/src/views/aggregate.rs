@@ -11,14 +11,14 @@ use ledger_domain::ids::CustomerId;
 use ledger_domain::{Aggregate, AggregateId, DomainError};
 use serde_json::{json, Value};
 
-use super::{names, time, View};
+use super::{money, names, opt_money, opt_str, time, View};
 use crate::auth::Caller;
 use crate::errors::ApiError;
 use crate::grpc::convert::field;
 use crate::server::State;
 
 /// The aggregate kinds, as `GetAggregateRequest.kind` names them.
-pub const AGGREGATE_KINDS: [&str; 3] = ["order", "contract", "customer"];
+pub const AGGREGATE_KINDS: [&str; 5] = ["order", "contract", "customer", "account", "coupon"];
 
 fn aggregate_id(kind: &str, id: &str) -> Result<AggregateId, ApiError> {
     match kind {
@@ -26,6 +26,8 @@ fn aggregate_id(kind: &str, id: &str) -> Result<AggregateId, ApiError> {
         "order" => Ok(AggregateId::Order(field("id", id)?)),
         "contract" => Ok(AggregateId::Contract(field("id", id)?)),
         "customer" => Ok(AggregateId::Customer(field("id", id)?)),
+        "account" => Ok(AggregateId::Account(field("id", id)?)),
+        "coupon" => Ok(AggregateId::Coupon(field("id", id)?)),
         other => Err(ApiError::invalid_parameter(format!(
             "kind: unknown value {other:?}, expected one of {}",
             AGGREGATE_KINDS.join(", ")
@@ -39,8 +41,11 @@ pub fn not_found(id: &AggregateId) -> ApiError {
         AggregateId::Order(o) => DomainError::OrderNotFound(o.clone()).into(),
         AggregateId::Contract(c) => DomainError::ContractNotFound(c.clone()).into(),
         AggregateId::Customer(c) => DomainError::CustomerNotFound(c.clone()).into(),
-        // Not a kind GetAggregate names (operator records about the log).
-        AggregateId::Operations => ApiError::not_found("no such aggregate"),
+        AggregateId::Coupon(c) => DomainError::CouponNotFound(c.clone()).into(),
+        AggregateId::Account(c) => ApiError::not_found(format!("account {c} has no entries")),
+        // Not kinds GetAggregate names (operator records about the log, and
+        // top-up references).
+        AggregateId::Operations | AggregateId::TopUp(_) => ApiError::not_found("no such aggregate"),
     }
 }
 
@@ -93,7 +98,33 @@ fn render(aggregate: &Aggregate) -> Result<Option<Value>, ApiError> {
                 })),
             })
         }),
-        Aggregate::Operations(_) => None,
+        Aggregate::Account(a) => a.customer_id().map(|c| {
+            json!({
+                "customer_id": c,
+                "balances": a.balances().map(|(currency, amount)| json!({
+                    "currency": currency.as_str(),
+                    "amount": money(amount),
+                })).collect::<Vec<_>>(),
+            })
+        }),
+        Aggregate::Coupon(c) => c.issued().map(|c| {
+            let s = c.spec();
+            json!({
+                "coupon_id": s.coupon_id,
+                "customer_id": s.customer_id,
+                "kind_code": s.kind.huawei_code(),
+                "face_value": money(s.face_value),
+                "balance": money(c.balance()),
+                "currency": s.currency.as_str(),
+                "valid_from": time(s.valid_from),
+                "valid_until": time(s.valid_until),
+                "min_order_amount": opt_money(s.min_order_amount),
+                "issued_at": time(c.issued_at()),
+                "redemptions": c.redemptions(),
+                "last_order_id": opt_str(c.last_order_id()),
+            })
+        }),
+        Aggregate::Operations(_) | Aggregate::TopUp(_) => None,
     })
 }
 

@@ -2,11 +2,15 @@
 //! `cancel_customer_order` (`PUT /v2/orders/customer-orders/cancel`): both
 //! answer 204 with no body, once the order views show the change.
 //!
-//! Paying pays the order's whole amount due in cash:
-//! - **Coupons.** The ledger keeps no coupon wallet (an order's coupon, card
-//!   and flexi-purchase amounts are recorded when it is placed), so it knows
-//!   no coupon id: `use_coupon: "YES"` is refused with 400 CBC.0101 naming
-//!   the coupon.
+//! Paying pays the order's whole amount due from the customer's own coupons
+//! and balance (`PayOrderFromBalance`): the coupons named cover what they
+//! can, in the order given, and the balance pays the rest, in one atomic
+//! append with the payment.
+//! - **Coupons.** `use_coupon: "YES"` with 1–3 `coupon_infos` (`id`, `type`
+//!   300–303) of the customer's coupons (`list_sub_customer_coupons`); a
+//!   used coupon is 400 CBC.99003112, an unknown one (or another
+//!   customer's) 404 CBC.0101, and the domain's other coupon rules apply.
+//! - **Balance.** Too little is 400 CBC.99005003; nothing is recorded.
 //! - **Discounts.** The discounts an order may use are those recorded on it
 //!   (see `list_order_discounts`), already part of its amount due.
 //!   `use_discount: "YES"` with one of their ids pays as usual; any other id
@@ -20,8 +24,10 @@ use axum::extract::State as AxumState;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ledger_app::{CommandMeta, Outcome};
+use ledger_domain::catalog::VoucherKind;
 use ledger_domain::ids::OrderId;
-use ledger_domain::order::{CancelOrder, CancelReason, OrderStatus, PayOrder, Payment};
+use ledger_domain::order::{CancelOrder, CancelReason, OrderStatus};
+use ledger_domain::payment::{CouponUse, PayOrderFromBalance};
 use ledger_domain::Command;
 use ledger_projections::ORDERS;
 use serde::Deserialize;
@@ -151,11 +157,23 @@ pub async fn pay_orders(
 
     let order = placed_order(&state, &order_id).await?;
     caller.check_access(&order.spec().customer_id)?;
-    if let Some((id, _)) = coupons.first() {
-        return Err(ApiError::invalid_parameter(format!(
-            "coupon {id} is unknown: the ledger keeps no coupons"
-        )));
-    }
+    let coupons = coupons
+        .into_iter()
+        .map(|(id, kind)| {
+            let coupon_id = id
+                .parse()
+                .map_err(|e| ApiError::bad_parameter(format!("coupon_infos id: {e}")))?;
+            let kind = u16::try_from(kind)
+                .ok()
+                .and_then(|k| VoucherKind::from_huawei_code(k).ok())
+                .ok_or_else(|| {
+                    ApiError::bad_parameter(format!(
+                        "coupon_infos type must be 300, 301, 302 or 303, got {kind}"
+                    ))
+                })?;
+            Ok(CouponUse { kind, coupon_id })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
     let recorded = order.spec().pricing().discounts;
     for (id, kind) in discounts {
         let known = recorded.iter().any(|d| {
@@ -169,17 +187,12 @@ pub async fn pay_orders(
         }
     }
 
-    let (command_id, token) = command_token("pay", &caller, &order_id, &headers);
-    let payment_id = format!("hw-{token}")
-        .parse()
-        .map_err(|e| ApiError::internal(format!("payment id: {e}")))?;
-    let command = Command::PayOrder(PayOrder {
+    // A retry without an idempotency header is safe too: the order can be
+    // paid from the balance once, and a repeat records nothing.
+    let (command_id, _) = command_token("pay", &caller, &order_id, &headers);
+    let command = Command::PayOrderFromBalance(PayOrderFromBalance {
         order_id: order_id.clone(),
-        payment: Payment {
-            payment_id,
-            amount: order.spec().amount_due,
-            vouchers: Vec::new(),
-        },
+        coupons,
     });
     match execute(&state, command, meta(&caller, command_id)).await {
         Ok(_) => Ok(StatusCode::NO_CONTENT.into_response()),

@@ -80,7 +80,10 @@ fn window(
 }
 
 /// Whose orders: the caller's own, or the named customer's if allowed.
-fn customer_of(caller: &Caller, asked: Option<CustomerId>) -> Result<CustomerId, ApiError> {
+pub(super) fn customer_of(
+    caller: &Caller,
+    asked: Option<CustomerId>,
+) -> Result<CustomerId, ApiError> {
     match (caller.customer(), asked) {
         (Some(me), None) => Ok(me.clone()),
         (_, Some(c)) => {

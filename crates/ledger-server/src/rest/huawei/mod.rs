@@ -9,6 +9,8 @@
 //! | `PUT /v2/orders/customer-orders/cancel` | `cancel_customer_order` (204) |
 //! | `GET /v2/orders/customer-orders/order-discounts` | `list_order_discounts` |
 //! | `GET /v1.0/{domain_id}/common/order-mgr/orders/{order_id}` | none (the old API, camelCase) |
+//! | `GET /v2/accounts/customer-accounts/balances` | `show_customer_account_balances` |
+//! | `GET /v2/promotions/benefits/coupons` | `list_sub_customer_coupons` |
 //!
 //! Where the API is silent, this server decides (and the tests pin it):
 //!
@@ -24,9 +26,11 @@
 //!   derive their command id from the caller's access key, the order and the
 //!   request's `X-Idempotency-Key` header (else its `X-Request-Id`), so a
 //!   retried request is recorded once; without either header every request
-//!   is a new command (a second payment of a paid order is then refused
-//!   with CBC.99003106, a second cancel of a cancelled order is a no-op).
+//!   is a new command, and still a repeat changes nothing: an order is paid
+//!   from the balance once (a second pay answers 204 and debits nothing),
+//!   a second cancel of a cancelled order is a no-op.
 
+mod accounts;
 mod commands;
 mod details;
 mod discounts;
@@ -58,6 +62,8 @@ route_table! {
     put "/v2/orders/customer-orders/cancel" => commands::cancel_customer_order,
     get "/v2/orders/customer-orders/order-discounts" => discounts::list_order_discounts,
     get "/v1.0/{domain_id}/common/order-mgr/orders/{order_id}" => v1_0::show_order,
+    get "/v2/accounts/customer-accounts/balances" => accounts::show_customer_account_balances,
+    get "/v2/promotions/benefits/coupons" => accounts::list_sub_customer_coupons,
 }
 
 /// The header a client may send to make pay and cancel idempotent.
