@@ -19,9 +19,12 @@ use tests::t0;
 const A: &str = "custa0001";
 const B: &str = "custb0002";
 const EBS: &str = "hws.service.type.ebs";
+/// What A's account holds after setup (enough for the huge order too).
+const A_FUNDS: &str = "100000000000000000.00";
 
 /// Customers A and B, each with unpaid orders, and a client for each.
-/// A's `CSA3LINES` has three lines.
+/// A's `CSA3LINES` has three lines. A's account holds
+/// [`A_FUNDS`]; B's nothing.
 async fn setup(server: &TestServer) -> (Signer, Signer) {
     onboard_customer(server, A).await;
     onboard_customer(server, B).await;
@@ -39,6 +42,7 @@ async fn setup(server: &TestServer) -> (Signer, Signer) {
         deadline,
     );
     run(server, three).await;
+    run(server, credit(A, "TOP-A1", A_FUNDS)).await;
     (customer_client(server, A), customer_client(server, B))
 }
 
@@ -51,6 +55,8 @@ fn cancel_body(order: &str) -> String {
 }
 
 const PAY: &str = "/v3/orders/customer-orders/pay";
+const BALANCES: &str = "/v2/accounts/customer-accounts/balances";
+const COUPONS: &str = "/v2/promotions/benefits/coupons";
 const CANCEL: &str = "/v2/orders/customer-orders/cancel";
 
 /// The payment service: the only actor the role table lets record a
@@ -134,10 +140,16 @@ async fn pay_answers_204_and_the_order_is_then_completed() {
     assert_eq!(d["order_info"]["payment_time"], "2024-11-22T08:00:00Z");
     assert_eq!(d["order_info"]["pending_payment_end_time"], Value::Null);
 
-    // Another payment of a paid order: the status changed.
-    pay_over_rest(&server, &payer(&server), &pay_body("CSA0001"))
-        .await
-        .assert_error(400, "CBC.99003106");
+    // Another payment of an order paid from the balance is the same
+    // payment: 204, and nothing is debited again.
+    let head = server.state().store.head().position;
+    let again = pay_over_rest(&server, &payer(&server), &pay_body("CSA0001")).await;
+    assert_eq!(again.status.as_u16(), 204, "{}", again.text);
+    assert_eq!(
+        server.state().store.head().position,
+        head,
+        "no double debit"
+    );
 
     // A retry with the same idempotency key is recorded once.
     let p = payer(&server);
@@ -162,32 +174,149 @@ async fn pay_answers_204_and_the_order_is_then_completed() {
         head,
         "nothing written"
     );
-    // Without a key it is a new payment of a paid order.
-    pay_over_rest(&server, &payer(&server), &pay_body("CSA0002"))
-        .await
-        .assert_error(400, "CBC.99003106");
+    // Without a key it is a new command, and still no second debit.
+    let res = pay_over_rest(&server, &payer(&server), &pay_body("CSA0002")).await;
+    assert_eq!(res.status.as_u16(), 204, "{}", res.text);
+    assert_eq!(
+        server.state().store.head().position,
+        head,
+        "nothing written"
+    );
+    let balances = get(&server, &a, BALANCES).await;
+    assert_eq!(balances.status.as_u16(), 200, "{}", balances.text);
+    assert!(
+        balances.text.contains("\"amount\":99999999999999830.00,"),
+        "two orders of 85.00 debited once each: {}",
+        balances.text
+    );
     server.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_customer_cannot_mark_its_own_order_paid() {
+async fn a_customer_pays_only_with_its_own_money() {
     let server = TestServer::start().await;
-    let (a, _) = setup(&server).await;
+    let (a, b) = setup(&server).await;
     let head = server.state().store.head().position;
     // Issue 9: the pay route marked an order paid for any customer that
-    // asked, with no money moving. The role table refuses it.
-    let answer = pay_over_rest(&server, &a, &pay_body("CSA0001")).await;
-    answer.assert_error(403, "CBC.0151");
-    assert_eq!(answer.json["code"], "actor_not_permitted");
+    // asked, with no money moving. Now it pays from the customer's balance:
+    // B has none.
+    let answer = pay_over_rest(&server, &b, &pay_body("CSB0001")).await;
+    answer.assert_error(400, "CBC.99005003");
+    assert_eq!(answer.json["code"], "insufficient_balance");
     assert_eq!(
         server.state().store.head().position,
         head,
         "nothing written"
     );
     assert_eq!(
-        details(&server, &a, "CSA0001").await["order_info"]["status"],
+        details(&server, &b, "CSB0001").await["order_info"]["status"],
         6
     );
+    // Nor may B spend A's balance on A's order.
+    pay_over_rest(&server, &b, &pay_body("CSA0001"))
+        .await
+        .assert_error(403, "CBC.0151");
+    // A pays its own order from its own balance.
+    let paid = pay_over_rest(&server, &a, &pay_body("CSA0001")).await;
+    assert_eq!(paid.status.as_u16(), 204, "{}", paid.text);
+    assert_eq!(
+        details(&server, &a, "CSA0001").await["order_info"]["status"],
+        5
+    );
+    let balances = get(&server, &a, BALANCES).await;
+    let account = &balances.json["account_balances"][0];
+    assert_eq!(account["account_type"], 1);
+    assert_eq!(account["currency"], "USD");
+    assert!(
+        balances.text.contains("\"amount\":99999999999999915.00,"),
+        "{}",
+        balances.text
+    );
+    let b_balances = get(&server, &b, BALANCES).await;
+    assert!(
+        b_balances.text.contains("\"amount\":0,"),
+        "{}",
+        b_balances.text
+    );
+    assert_eq!(b_balances.json["debt_amount"], 0);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn coupons_are_listed_used_once_and_paid_with() {
+    use ledger_domain::catalog::VoucherKind;
+    let server = TestServer::start().await;
+    let (a, b) = setup(&server).await;
+    run(&server, coupon("CP-A1", A, VoucherKind::Coupon, "20.00")).await;
+    run(
+        &server,
+        coupon("CP-A2", A, VoucherKind::CashCoupon, "100.00"),
+    )
+    .await;
+    let list = get(&server, &a, COUPONS).await;
+    assert_eq!(list.status.as_u16(), 200, "{}", list.text);
+    assert_eq!(list.json["count"], 2);
+    let first = &list.json["user_coupons"][0];
+    assert_eq!(first["coupon_id"], "CP-A1");
+    assert_eq!(
+        (first["status"].clone(), first["coupon_type"].clone()),
+        (2.into(), 1.into())
+    );
+    assert_eq!(first["coupon_version"], 1);
+    assert_eq!(first["balance"], Value::Null);
+    assert_eq!(list.json["user_coupons"][1]["coupon_version"], 2);
+    // B sees none of A's coupons, and may not ask for A's.
+    assert_eq!(get(&server, &b, COUPONS).await.json["count"], 0);
+    get(&server, &b, &format!("{COUPONS}?customer_id={A}"))
+        .await
+        .assert_error(403, "CBC.0151");
+
+    let with = |order: &str, id: &str, kind: u16| {
+        format!(
+            r#"{{"order_id":"{order}","use_coupon":"YES","use_discount":"NO","coupon_infos":[{{"id":"{id}","type":{kind}}}]}}"#
+        )
+    };
+    let paid = pay_over_rest(&server, &a, &with("CSA0001", "CP-A1", 301)).await;
+    assert_eq!(paid.status.as_u16(), 204, "{}", paid.text);
+    let used = get(&server, &a, &format!("{COUPONS}?status=3")).await;
+    assert_eq!(used.json["count"], 1, "{}", used.text);
+    assert_eq!(used.json["user_coupons"][0]["order_id"], "CSA0001");
+    // A single-use coupon twice: Huawei's 99003112, nothing written.
+    let head = server.state().store.head().position;
+    pay_over_rest(&server, &a, &with("CSA0002", "CP-A1", 301))
+        .await
+        .assert_error(400, "CBC.99003112");
+    // Another customer's coupon is unknown to B.
+    pay_over_rest(&server, &b, &with("CSB0001", "CP-A2", 302))
+        .await
+        .assert_error(404, "CBC.0101");
+    assert_eq!(
+        server.state().store.head().position,
+        head,
+        "nothing written"
+    );
+    // A flexi-purchase coupon keeps its rest.
+    let paid = pay_over_rest(&server, &a, &with("CSA0002", "CP-A2", 302)).await;
+    assert_eq!(paid.status.as_u16(), 204, "{}", paid.text);
+    let flexi = get(&server, &a, &format!("{COUPONS}?coupon_id=CP-A2")).await;
+    assert!(flexi.text.contains("\"balance\":15.00"), "{}", flexi.text);
+    // The balance paid 85.00 - 20.00 for the first order, nothing for the second.
+    let balances = get(&server, &a, BALANCES).await;
+    assert!(
+        balances.text.contains("\"amount\":99999999999999935.00,"),
+        "{}",
+        balances.text
+    );
+    for (query, cbc) in [
+        ("coupon_type=9", "CBC.0101"),
+        ("status=0", "CBC.0101"),
+        ("limit=101", "CBC.0101"),
+        ("offset=x", "CBC.0100"),
+    ] {
+        get(&server, &a, &format!("{COUPONS}?{query}"))
+            .await
+            .assert_error(400, cbc);
+    }
     server.shutdown().await;
 }
 
@@ -309,8 +438,8 @@ async fn bad_bodies_and_coupons_are_refused() {
             "CBC.0100",
         ),
         (
-            r#"{"order_id":"CSA0001","use_coupon":"YES","use_discount":"NO","coupon_infos":[{"id":"c1","type":301}]}"#,
-            "CBC.0101",
+            r#"{"order_id":"CSA0001","use_coupon":"YES","use_discount":"NO","coupon_infos":[{"id":"c1","type":299}]}"#,
+            "CBC.0100",
         ),
         (
             r#"{"order_id":"CSA0001","use_coupon":"NO","use_discount":"YES","discount_infos":[{"id":"d1","type":0}]}"#,

@@ -304,7 +304,7 @@ async fn administration_is_for_operators_and_rebuilds_report_progress() {
         .unwrap()
         .into_inner();
     let names: Vec<&str> = status.projections.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names, ["contracts", "deadlines", "orders"]);
+    assert_eq!(names, ["contracts", "coupons", "deadlines", "orders"]);
 
     let mut progress = admin
         .rebuild_projection(pb::RebuildProjectionRequest { name: "all".into() })
@@ -319,7 +319,7 @@ async fn administration_is_for_operators_and_rebuilds_report_progress() {
             finished.push(p.name);
         }
     }
-    assert_eq!(finished, ["contracts", "deadlines", "orders"]);
+    assert_eq!(finished, ["contracts", "coupons", "deadlines", "orders"]);
 
     let err = admin
         .rebuild_projection(pb::RebuildProjectionRequest {

@@ -703,11 +703,14 @@ async fn deduction_details_per_order_and_by_discount_type() {
     assert_eq!(d.vouchers.len(), 1);
     assert_eq!(d.vouchers[0].kind, VoucherKind::CashCoupon);
     assert_eq!(d.cash_amount, Some(money("100.00")));
+    assert_eq!(d.balance_amount, Some(money("0")));
+    assert_eq!(d.channel_amount, Some(money("100.00")));
     assert_eq!(d.payment_time, Some(t0() - days(2) + Duration::hours(1)));
     let unpaid = order_deductions(&tree, &cid("c1"), &oid("d-3"))
         .unwrap()
         .unwrap();
     assert_eq!((unpaid.cash_amount, unpaid.vouchers.len()), (None, 0));
+    assert_eq!((unpaid.balance_amount, unpaid.channel_amount), (None, None));
     assert!(order_deductions(&tree, &cid("c2"), &oid("d-1"))
         .unwrap()
         .is_none());
@@ -891,4 +894,83 @@ async fn a_rebuild_yields_the_same_views_and_no_stale_index_entries() {
     // 2 rows + 2 order-time + 2 instance + 1 payment-time entry + checkpoint.
     assert_eq!(tree.len(), 8);
     assert_eq!(entries_before, 8);
+}
+
+/// Deduction details show what the balance, the channel and each coupon
+/// paid (issue: "what was paid by cash, balance and each coupon").
+#[tokio::test]
+async fn deductions_split_balance_channel_and_coupons() {
+    use ledger_domain::account::CreditAccount;
+    use ledger_domain::payment::{CouponUse, PayOrderFromBalance};
+    let env = Env::new();
+    env.onboard("c1").await;
+    env.place(t0() - days(2), order("c1", "b-1")).await;
+    env.run(
+        t0() - days(2),
+        Command::CreditAccount(CreditAccount {
+            top_up_id: "TOP-1".parse().unwrap(),
+            customer_id: cid("c1"),
+            amount: money("100.00"),
+            currency: ledger_domain::money::Currency::new("USD").unwrap(),
+        }),
+    )
+    .await;
+    env.run(
+        t0() - days(2),
+        Command::IssueCoupon(ledger_domain::coupon::IssueCoupon {
+            coupon_id: "cc-9".parse().unwrap(),
+            customer_id: cid("c1"),
+            kind: VoucherKind::CashCoupon,
+            face_value: money("30.00"),
+            currency: ledger_domain::money::Currency::new("USD").unwrap(),
+            valid_from: t0() - days(3),
+            valid_until: t0() + days(3),
+            min_order_amount: None,
+        }),
+    )
+    .await;
+    env.run_as(
+        t0() - days(2) + Duration::hours(1),
+        ledger_domain::Actor::Customer(cid("c1")),
+        Command::PayOrderFromBalance(PayOrderFromBalance {
+            order_id: oid("b-1"),
+            coupons: vec![CouponUse {
+                kind: VoucherKind::CashCoupon,
+                coupon_id: "cc-9".parse().unwrap(),
+            }],
+        }),
+    )
+    .await;
+    let p = env.projector().await;
+    let tree = p.view(ORDERS).unwrap();
+    let d = order_deductions(&tree, &cid("c1"), &oid("b-1"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(d.amount_due, money("85.00"));
+    assert_eq!(
+        d.vouchers,
+        vec![voucher(VoucherKind::CashCoupon, "cc-9", "30.00")]
+    );
+    assert_eq!(d.cash_amount, Some(money("55.00")));
+    assert_eq!(d.balance_amount, Some(money("55.00")));
+    assert_eq!(d.channel_amount, Some(money("0.00")));
+    let by = deductions_by_discount_type(&tree, &cid("c1"), TimeRange::new(t0() - days(7), t0()))
+        .unwrap();
+    assert_eq!(by.totals[0].balance_amount, money("55.00"));
+    assert_eq!(by.totals[0].voucher_amount, money("30.00"));
+
+    let coupons = p.view(ledger_projections::COUPONS).unwrap();
+    let page = ledger_projections::coupons::list_coupons(
+        &coupons,
+        &cid("c1"),
+        &ledger_projections::coupons::CouponQuery {
+            limit: 10,
+            ..Default::default()
+        },
+        t0(),
+    )
+    .unwrap();
+    assert_eq!(page.count, 1);
+    assert_eq!(page.coupons[0].balance, money("0.00"));
+    assert_eq!(page.coupons[0].last_order_id, Some(oid("b-1")));
 }

@@ -41,7 +41,7 @@ async fn projections_status_and_rebuild_offline() {
         &["projections", "status", "--json"],
     ));
     let names: Vec<&str> = before.iter().map(|r| r.0.as_str()).collect();
-    assert_eq!(names, ["contracts", "deadlines", "orders"]);
+    assert_eq!(names, ["contracts", "coupons", "deadlines", "orders"]);
     assert!(
         before
             .iter()

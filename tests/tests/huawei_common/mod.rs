@@ -261,3 +261,32 @@ pub fn now(server: &TestServer) -> DateTime<Utc> {
     use ledger_app::Clock;
     server.clock.now()
 }
+
+/// The payment service tops up a customer's account (USD).
+pub fn credit(customer: &str, top_up: &str, amount: &str) -> Command {
+    Command::CreditAccount(ledger_domain::account::CreditAccount {
+        top_up_id: top_up.parse().unwrap(),
+        customer_id: customer_id(customer),
+        amount: money(amount),
+        currency: Currency::new("USD").unwrap(),
+    })
+}
+
+/// A coupon for `customer` (USD), valid around the test clock's t0.
+pub fn coupon(
+    id: &str,
+    customer: &str,
+    kind: ledger_domain::catalog::VoucherKind,
+    face: &str,
+) -> Command {
+    Command::IssueCoupon(ledger_domain::coupon::IssueCoupon {
+        coupon_id: id.parse().unwrap(),
+        customer_id: customer_id(customer),
+        kind,
+        face_value: money(face),
+        currency: Currency::new("USD").unwrap(),
+        valid_from: tests::t0() - chrono::Duration::days(30),
+        valid_until: tests::t0() + chrono::Duration::days(30),
+        min_order_amount: None,
+    })
+}

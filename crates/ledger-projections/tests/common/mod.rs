@@ -10,10 +10,11 @@ use chrono::{DateTime, Utc};
 use ledger_app::{CommandMeta, Ledger, LedgerConfig, ManualClock};
 use ledger_domain::catalog::{ChargeType, DiscountType, OrderType, PeriodType, PriceUnit};
 use ledger_domain::contract::ContractKind;
+use ledger_domain::coupon::IssueCoupon;
 use ledger_domain::ids::OperatorId;
 use ledger_domain::order::{Discount, PayOrder, Payment, Period, PlaceOrder, VoucherRedemption};
-use ledger_domain::{Actor, Command};
-use ledger_projections::{ContractsProjection, OrdersProjection, Projector};
+use ledger_domain::{Actor, Aggregate, AggregateId, Command};
+use ledger_projections::{ContractsProjection, CouponsProjection, OrdersProjection, Projector};
 use ledger_store::DynStore;
 use ledger_store_memory::MemoryStore;
 
@@ -46,9 +47,40 @@ impl Env {
         }
     }
 
-    /// Runs a command at `at` as `actor`; panics if refused.
+    /// Runs a command at `at` as `actor`; panics if refused. The vouchers
+    /// of a PayOrder are real coupons: each is issued to the order's
+    /// customer first, for exactly its amount.
     pub async fn run_as(&self, at: DateTime<Utc>, actor: Actor, command: Command) {
         self.clock.set(at);
+        if let Command::PayOrder(p) = &command {
+            let (_, order) = self
+                .ledger
+                .aggregate(&AggregateId::Order(p.order_id.clone()))
+                .await
+                .unwrap();
+            let customer = order.owner().expect("a placed order").clone();
+            let currency = match &order {
+                Aggregate::Order(o) => o.placed().unwrap().spec().currency,
+                _ => unreachable!("an order id loads an order"),
+            };
+            for v in &p.payment.vouchers {
+                let issue = Command::IssueCoupon(IssueCoupon {
+                    coupon_id: v.voucher_id.clone(),
+                    customer_id: customer.clone(),
+                    kind: v.kind,
+                    face_value: v.amount,
+                    currency,
+                    valid_from: at - chrono::Duration::days(1),
+                    valid_until: at + chrono::Duration::days(30),
+                    min_order_amount: None,
+                });
+                let n = self.seq.fetch_add(1, Ordering::Relaxed);
+                self.ledger
+                    .execute(issue, CommandMeta::new(format!("cmd-{n}"), service()))
+                    .await
+                    .unwrap_or_else(|e| panic!("IssueCoupon refused: {e}"));
+            }
+        }
         let n = self.seq.fetch_add(1, Ordering::Relaxed);
         let name = command.name();
         self.ledger
@@ -81,7 +113,11 @@ impl Env {
         let p = Projector::open(
             self.dir.path(),
             self.store.clone(),
-            vec![Arc::new(OrdersProjection), Arc::new(ContractsProjection)],
+            vec![
+                Arc::new(OrdersProjection),
+                Arc::new(ContractsProjection),
+                Arc::new(CouponsProjection),
+            ],
         )
         .await
         .unwrap();

@@ -260,6 +260,8 @@ pub fn order_deductions(d: &OrderDeductions) -> Value {
         })).collect::<Vec<_>>(),
         "vouchers": d.vouchers.iter().map(voucher).collect::<Vec<_>>(),
         "cash_amount": opt_money(d.cash_amount),
+        "balance_amount": opt_money(d.balance_amount),
+        "channel_amount": opt_money(d.channel_amount),
         "payment_time": opt_time(d.payment_time),
     })
 }
@@ -284,6 +286,7 @@ pub fn deductions_by_type(customer: &CustomerId, d: &DeductionsByType) -> Value 
             "cash_coupon_amount": money(t.cash_coupon_amount),
             "voucher_amount": money(t.voucher_amount),
             "cash_amount": money(t.cash_amount),
+            "balance_amount": money(t.balance_amount),
         })).collect::<Vec<_>>(),
     })
 }
