@@ -30,7 +30,7 @@ const OTHER: &str = "f9e8d7c6b5a4938271605f4e3d2c1b0a";
 
 /// Orders and contracts, each used by one mutating row so the rows do not
 /// depend on one another. `(order, customer, paid)`.
-const ORDERS: [(&str, &str, bool); 11] = [
+const ORDERS: [(&str, &str, bool); 13] = [
     ("CSME01", ME, true),    // REST: contract HTME01 (remarks, convert)
     ("CSME02", ME, false),   // REST: Huawei cancel
     ("CSME03", ME, false),   // REST: /v1 cancel
@@ -40,6 +40,8 @@ const ORDERS: [(&str, &str, bool); 11] = [
     ("CSME12", ME, false),   // gRPC: cancel
     ("CSME14", ME, true),    // gRPC: apply
     ("CSME15", ME, true),    // gRPC: contract HTME15 (void)
+    ("CSME06", ME, false),   // REST: Huawei pay from balance
+    ("CSME16", ME, false),   // gRPC: pay from balance
     ("CSOT01", OTHER, true), // the other tenant's: contract HTOT01
     ("CSOT02", OTHER, false),
 ];
@@ -84,6 +86,31 @@ async fn world() -> World {
             let pay = pay_order(order, &format!("PAY-{order}"));
             run(&server, &format!("pay-{order}"), Command::PayOrder(pay)).await;
         }
+    }
+    // ME has a balance and a coupon; so has the other tenant.
+    let top_up = |c: &str, id: &str| {
+        Command::CreditAccount(ledger_domain::account::CreditAccount {
+            top_up_id: id.parse().unwrap(),
+            customer_id: c.parse().unwrap(),
+            amount: "1000.00".parse().unwrap(),
+            currency: ledger_domain::money::Currency::new("USD").unwrap(),
+        })
+    };
+    run(&server, "top-up-me", top_up(ME, "TOP-ME")).await;
+    run(&server, "top-up-other", top_up(OTHER, "TOP-OT")).await;
+    let now = server.state().clock.now();
+    for (id, c) in [("CP-ME1", ME), ("CP-OT1", OTHER)] {
+        let issue = Command::IssueCoupon(ledger_domain::coupon::IssueCoupon {
+            coupon_id: id.parse().unwrap(),
+            customer_id: c.parse().unwrap(),
+            kind: ledger_domain::catalog::VoucherKind::CashCoupon,
+            face_value: "10.00".parse().unwrap(),
+            currency: ledger_domain::money::Currency::new("USD").unwrap(),
+            valid_from: now - chrono::Duration::days(1),
+            valid_until: now + chrono::Duration::days(30),
+            min_order_amount: None,
+        });
+        run(&server, &format!("issue-{id}"), issue).await;
     }
     for (no, customer, order) in CONTRACTS {
         let apply = apply_contract(customer, no, ContractKind::Order, &[order]);
@@ -189,8 +216,17 @@ fn rest_table() -> Vec<(Route, Vec<RestCase>)> {
             r("post", "/v3/orders/customer-orders/pay"),
             vec![
                 with_body(
-                    case("role", "/v3/orders/customer-orders/pay".into(), 403, DENIED),
-                    r#"{"order_id":"CSME02","use_coupon":"NO","use_discount":"NO"}"#,
+                    case(
+                        "tenant",
+                        "/v3/orders/customer-orders/pay".into(),
+                        404,
+                        NOT_FOUND,
+                    ),
+                    r#"{"order_id":"CSME06","use_coupon":"YES","use_discount":"NO","coupon_infos":[{"id":"CP-OT1","type":302}]}"#,
+                ),
+                with_body(
+                    case("own", "/v3/orders/customer-orders/pay".into(), 204, None),
+                    r#"{"order_id":"CSME06","use_coupon":"YES","use_discount":"NO","coupon_infos":[{"id":"CP-ME1","type":302}]}"#,
                 ),
                 with_body(
                     case(
@@ -200,6 +236,35 @@ fn rest_table() -> Vec<(Route, Vec<RestCase>)> {
                         DENIED,
                     ),
                     r#"{"order_id":"CSOT02","use_coupon":"NO","use_discount":"NO"}"#,
+                ),
+            ],
+        ),
+        (
+            r("get", "/v2/accounts/customer-accounts/balances"),
+            vec![
+                case(
+                    "own",
+                    "/v2/accounts/customer-accounts/balances".into(),
+                    200,
+                    None,
+                ),
+                case(
+                    "tenant",
+                    format!("/v2/accounts/customer-accounts/balances?customer_id={OTHER}"),
+                    403,
+                    DENIED,
+                ),
+            ],
+        ),
+        (
+            r("get", "/v2/promotions/benefits/coupons"),
+            vec![
+                case("own", "/v2/promotions/benefits/coupons".into(), 200, None),
+                case(
+                    "tenant",
+                    format!("/v2/promotions/benefits/coupons?customer_id={OTHER}"),
+                    403,
+                    DENIED,
                 ),
             ],
         ),
@@ -471,6 +536,16 @@ fn grpc_table() -> Vec<(&'static str, Vec<(Who, Expect)>)> {
         ("RegisterCustomer", vec![(Own, ROLE), (Other, ROLE)]),
         ("CertifyRealName", vec![(Own, ROLE), (Other, ROLE)]),
         ("SetRemittanceAccount", vec![(Own, ROLE), (Other, ROLE)]),
+        ("CreditAccount", vec![(Own, ROLE), (Other, ROLE)]),
+        ("IssueCoupon", vec![(Own, ROLE), (Other, ROLE)]),
+        (
+            "PayOrderFromBalance",
+            vec![
+                (Other, TENANT),
+                (Mixed, Err((Code::NotFound, "coupon_not_found"))),
+                (Own, Ok(())),
+            ],
+        ),
         ("ListOrders", vec![(Own, Ok(())), (Other, ACCESS)]),
         (
             "GetOrder",
@@ -621,6 +696,47 @@ async fn grpc_call(w: &World, rpc: &str, who: Who, n: usize) -> Result<(), tonic
                 bank_name: "Elsewhere Bank".into(),
                 account_name: "mine".into(),
                 account_number: "0000".into(),
+            })
+            .await
+            .map(drop),
+        "CreditAccount" => c
+            .credit_account(pb::CreditAccountRequest {
+                header,
+                top_up_id: format!("TOP-X{n}"),
+                customer_id: customer,
+                amount: "1000000.00".into(),
+                currency: "USD".into(),
+            })
+            .await
+            .map(drop),
+        "IssueCoupon" => c
+            .issue_coupon(pb::IssueCouponRequest {
+                header,
+                coupon_id: format!("CP-X{n}"),
+                customer_id: customer,
+                kind: 301,
+                face_value: "1000.00".into(),
+                currency: "USD".into(),
+                valid_from: "2020-01-01T00:00:00Z".into(),
+                valid_until: "2099-01-01T00:00:00Z".into(),
+                min_order_amount: String::new(),
+            })
+            .await
+            .map(drop),
+        "PayOrderFromBalance" => c
+            .pay_order_from_balance(pb::PayOrderFromBalanceRequest {
+                header,
+                order_id: match who {
+                    Who::Own | Who::Mixed => "CSME16".into(),
+                    Who::Other => "CSOT02".into(),
+                },
+                coupons: vec![pb::CouponUse {
+                    kind: 302,
+                    coupon_id: match who {
+                        Who::Own => "CP-ME1".into(),
+                        Who::Other | Who::Mixed => "CP-OT1".into(),
+                    },
+                }],
             })
             .await
             .map(drop),
