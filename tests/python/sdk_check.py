@@ -26,6 +26,9 @@ from huaweicloudsdkbssintl.v2 import (
     ListOrderDiscountsRequest,
     PayCustomerOrderV3Req,
     PayOrdersRequest,
+    ShowCustomerAccountBalancesRequest,
+    ListSubCustomerCouponsRequest,
+    CouponSimpleInfoOrderPayV3,
     ShowCustomerOrderDetailsRequest,
 )
 from huaweicloudsdkcore.auth.credentials import GlobalCredentials
@@ -158,12 +161,35 @@ def main():
           and d.orders[0].order_line_items[0].discount_amount == decimal.Decimal("10.00"),
           repr(discounts))
 
-    # pay_orders: a customer's own key may not mark its order paid (issue 9);
-    # the payment service (the payment channel) may.
-    expect_error("pay: by the customer itself", lambda: client.pay_orders(PayOrdersRequest(
-        body=PayCustomerOrderV3Req(order_id=to_pay, use_coupon="NO", use_discount="NO"))),
-        403, "CBC.0151")
-    check("pay: a refused payment leaves the order unpaid", status_of(client, to_pay) == 6)
+    # show_customer_account_balances and list_sub_customer_coupons: the
+    # harness topped up 1000.00 USD and issued one 20.00 cash coupon (301).
+    balances = client.show_customer_account_balances(ShowCustomerAccountBalancesRequest())
+    b = balances.account_balances[0]
+    check("balances: the top-up, an exact decimal", b.amount == decimal.Decimal("1000.00")
+          and b.currency == "USD" and b.account_type == 1, repr(balances))
+    coupons = client.list_sub_customer_coupons(ListSubCustomerCouponsRequest())
+    c = coupons.user_coupons[0] if coupons.user_coupons else None
+    check("coupons: the issued coupon, usable", coupons.count == 1 and c is not None
+          and c.coupon_id == env["LEDGER_COUPON"] and c.status == 2 and c.coupon_type == 1
+          and c.coupon_version == 1, repr(coupons))
+
+    # pay_orders: the customer pays its own order with its coupon and balance.
+    coupon = [CouponSimpleInfoOrderPayV3(id=env["LEDGER_COUPON"], type=301)]
+    paid = client.pay_orders(PayOrdersRequest(body=PayCustomerOrderV3Req(
+        order_id=to_pay, use_coupon="YES", use_discount="NO", coupon_infos=coupon)))
+    check("pay: 204", paid.status_code == 204, repr(paid))
+    check("pay: the order is completed", status_of(client, to_pay) == 5)
+    after = client.show_customer_account_balances(ShowCustomerAccountBalancesRequest())
+    check("pay: the balance paid what the coupon did not",
+          after.account_balances[0].amount == decimal.Decimal("935.00"), repr(after))
+    used = client.list_sub_customer_coupons(ListSubCustomerCouponsRequest(status=3))
+    check("pay: the coupon is used", used.count == 1
+          and used.user_coupons[0].order_id == to_pay, repr(used))
+    expect_error("pay: a used coupon", lambda: client.pay_orders(PayOrdersRequest(
+        body=PayCustomerOrderV3Req(order_id=to_cancel, use_coupon="YES", use_discount="NO",
+                                   coupon_infos=coupon))),
+        400, "CBC.99003112")
+    check("pay: a refused payment leaves the order unpaid", status_of(client, to_cancel) == 6)
     payer = (
         BssintlClient.new_builder()
         .with_credentials(GlobalCredentials(
@@ -171,12 +197,14 @@ def main():
         .with_endpoints([os.environ["LEDGER_ENDPOINT"]])
         .build()
     )
-    paid = payer.pay_orders(PayOrdersRequest(body=PayCustomerOrderV3Req(
-        order_id=to_pay, use_coupon="NO", use_discount="NO")))
-    check("pay: 204", paid.status_code == 204, repr(paid))
-    check("pay: the order is completed", status_of(client, to_pay) == 5)
-    expect_error("pay: a paid order", lambda: payer.pay_orders(PayOrdersRequest(
-        body=PayCustomerOrderV3Req(order_id=to_pay, use_coupon="NO", use_discount="NO"))),
+    again = payer.pay_orders(PayOrdersRequest(body=PayCustomerOrderV3Req(
+        order_id=to_pay, use_coupon="YES", use_discount="NO", coupon_infos=coupon)))
+    check("pay: a repeat is the same payment, no second debit", again.status_code == 204
+          and client.show_customer_account_balances(ShowCustomerAccountBalancesRequest())
+          .account_balances[0].amount == decimal.Decimal("935.00"), repr(again))
+    expect_error("pay: another payment of a paid order", lambda: payer.pay_orders(
+        PayOrdersRequest(body=PayCustomerOrderV3Req(
+            order_id=to_pay, use_coupon="NO", use_discount="NO"))),
         400, "CBC.99003106")
 
     # cancel_customer_order

@@ -17,7 +17,7 @@ use std::process::{Command, Output};
 use chrono::{Duration, Utc};
 use huawei_common::*;
 use ledger_auth::Role;
-use ledger_domain::catalog::OrderType;
+use ledger_domain::catalog::{OrderType, VoucherKind};
 use tests::customer_id;
 use tests::server::TestServer;
 
@@ -108,7 +108,17 @@ async fn seed(server: &TestServer) {
     }
     // The SDK signs with the real time: the server's clock must be near it.
     server.clock.set(Utc::now());
+    run(server, credit(CUSTOMER, "TOP-SDK", "1000.00")).await;
+    let mut c = coupon(COUPON, CUSTOMER, VoucherKind::Coupon, "20.00");
+    if let ledger_domain::Command::IssueCoupon(spec) = &mut c {
+        spec.valid_from = Utc::now() - Duration::days(1);
+        spec.valid_until = Utc::now() + Duration::days(30);
+    }
+    run(server, c).await;
 }
+
+/// The coupon the script pays with.
+const COUPON: &str = "CP-SDK1";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_official_python_sdk_works_against_the_server() {
@@ -138,6 +148,7 @@ async fn the_official_python_sdk_works_against_the_server() {
         .env("LEDGER_ORDER_CANCEL", TO_CANCEL)
         .env("LEDGER_ORDER_EXACT", EXACT)
         .env("LEDGER_ORDER_OTHER", OTHERS)
+        .env("LEDGER_COUPON", COUPON)
         // Never send 127.0.0.1 through a proxy from the environment.
         .env("NO_PROXY", "127.0.0.1,localhost")
         .env("no_proxy", "127.0.0.1,localhost")
