@@ -10,7 +10,11 @@ use ledger_document::{
 use rust_decimal::Decimal;
 
 fn contract(orders: usize) -> ContractDocument {
-    let t = |d: u32| Utc.with_ymd_and_hms(2026, 3, d, 8, 0, 0).single().expect("time");
+    let t = |d: u32| {
+        Utc.with_ymd_and_hms(2026, 3, d, 8, 0, 0)
+            .single()
+            .expect("time")
+    };
     ContractDocument {
         contract_no: "PR-2026-000456".into(),
         kind: DocumentKind::PaymentRequest,
@@ -24,7 +28,10 @@ fn contract(orders: usize) -> ContractDocument {
             .map(|i| DocumentOrder {
                 order_id: format!("CS2026{i:06}"),
                 product: "弹性云服务器 ECS".into(),
-                configuration: format!("s6.large.2 | 2vCPUs | 4GiB | 华北-北京四 | {} 个月", i % 12 + 1),
+                configuration: format!(
+                    "s6.large.2 | 2vCPUs | 4GiB | 华北-北京四 | {} 个月",
+                    i % 12 + 1
+                ),
                 amount_due: Decimal::new(123_450, 2),
                 paid: Decimal::new(23_450, 2),
                 unpaid: Decimal::new(100_000, 2),
@@ -56,11 +63,16 @@ fn bench(c: &mut Criterion) {
     );
     let mut draft = contract(50);
     draft.status = DocumentStatus::Draft;
-    println!("50-order draft: {} bytes", preview(&draft).expect("renders").len());
+    println!(
+        "50-order draft: {} bytes",
+        preview(&draft).expect("renders").len()
+    );
 
     let mut g = c.benchmark_group("document");
     g.sample_size(20);
-    g.bench_function("render_50_orders", |b| b.iter(|| render(&doc).expect("renders")));
+    g.bench_function("render_50_orders", |b| {
+        b.iter(|| render(&doc).expect("renders"))
+    });
     g.bench_function("render_sealed_50_orders", |b| {
         b.iter(|| render_sealed(&doc, &key).expect("seals"))
     });

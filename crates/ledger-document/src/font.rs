@@ -114,7 +114,11 @@ impl Font {
 
     /// Writes the Type0 font, its CIDFontType2 descendant, descriptor,
     /// ToUnicode map and the subset font program.
-    pub(crate) fn write(&self, pdf: &mut Pdf, next: &mut impl FnMut() -> Ref) -> Result<Ref, DocumentError> {
+    pub(crate) fn write(
+        &self,
+        pdf: &mut Pdf,
+        next: &mut impl FnMut() -> Ref,
+    ) -> Result<Ref, DocumentError> {
         let type0 = next();
         let cid = next();
         let descriptor = next();
@@ -155,7 +159,9 @@ impl Font {
         let bbox = self.face.global_bounding_box();
         let ascent = scale(i32::from(self.face.ascender()));
         let descent = scale(i32::from(self.face.descender()));
-        let cap = scale(i32::from(self.face.capital_height().unwrap_or(self.face.ascender())));
+        let cap = scale(i32::from(
+            self.face.capital_height().unwrap_or(self.face.ascender()),
+        ));
         pdf.font_descriptor(descriptor)
             .name(Name(name.as_bytes()))
             .flags(FontFlags::SYMBOLIC)
@@ -177,7 +183,9 @@ impl Font {
             unicode.pair(gid, ch);
         }
         let unicode = unicode.finish();
-        pdf.cmap(cmap, &unicode).name(Name(b"Custom")).system_info(info);
+        pdf.cmap(cmap, &unicode)
+            .name(Name(b"Custom"))
+            .system_info(info);
 
         let subset = subsetter::subset(FONT_BYTES, 0, &self.remapper)
             .map_err(|e| DocumentError::Font(format!("cannot subset the embedded font: {e:?}")))?;

@@ -294,13 +294,30 @@ impl<'f> Canvas<'f> {
         let half_h = size * 0.35;
         let x = PAGE_W / 2.0 - c * w / 2.0 + s * half_h;
         let y = PAGE_H / 2.0 - s * w / 2.0 - c * half_h;
-        self.text_rotated(x, y, angle, text, Style { size, bold: false, color }, "watermark")
+        self.text_rotated(
+            x,
+            y,
+            angle,
+            text,
+            Style {
+                size,
+                bold: false,
+                color,
+            },
+            "watermark",
+        )
     }
 
     /// A round seal: a red double ring, the provider's name along the upper
     /// arc, a star in the middle and "合同专用章" (contract seal) under it,
     /// all drawn as vector paths and embedded-font text.
-    pub(crate) fn seal(&mut self, cx: f32, cy: f32, radius: f32, name: &str) -> Result<(), DocumentError> {
+    pub(crate) fn seal(
+        &mut self,
+        cx: f32,
+        cy: f32,
+        radius: f32,
+        name: &str,
+    ) -> Result<(), DocumentError> {
         let Rgb(r, g, b) = SEAL_RED;
         {
             let page = self.page();
@@ -324,7 +341,11 @@ impl<'f> Canvas<'f> {
         let size = ((text_r - 10.0) * span / n * 0.95).clamp(5.0, 15.0);
         let base_r = text_r - size * 0.85;
         let start = std::f32::consts::FRAC_PI_2 + span / 2.0;
-        let step = if chars.len() > 1 { span / (n - 1.0) } else { 0.0 };
+        let step = if chars.len() > 1 {
+            span / (n - 1.0)
+        } else {
+            0.0
+        };
         let red = Style {
             size,
             bold: false,

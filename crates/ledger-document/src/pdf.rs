@@ -185,7 +185,14 @@ fn heading(canvas: &mut Canvas<'_>, text: &str) -> Result<(), DocumentError> {
     let y = canvas.y - 11.0;
     canvas.text_at(MARGIN, y, text, Style::bold(11.0), "heading")?;
     canvas.y -= 16.0;
-    canvas.line(MARGIN, canvas.y + 2.0, PAGE_W - MARGIN, canvas.y + 2.0, 0.5, GREY);
+    canvas.line(
+        MARGIN,
+        canvas.y + 2.0,
+        PAGE_W - MARGIN,
+        canvas.y + 2.0,
+        0.5,
+        GREY,
+    );
     canvas.y -= 4.0;
     Ok(())
 }
@@ -201,9 +208,19 @@ fn compose(canvas: &mut Canvas<'_>, doc: &ContractDocument) -> Result<(), Docume
     canvas.text_at((PAGE_W - w) / 2.0, y, en, Style::grey(11.0), "title")?;
     canvas.y -= 50.0;
 
-    canvas.field("合同编号 Contract No.", &doc.contract_no, BODY, "contract number")?;
+    canvas.field(
+        "合同编号 Contract No.",
+        &doc.contract_no,
+        BODY,
+        "contract number",
+    )?;
     canvas.field("合同状态 Status", &status_text(doc.status), BODY, "status")?;
-    canvas.field("申请时间 Applied at", &time_long(doc.applied_at), BODY, "applied at")?;
+    canvas.field(
+        "申请时间 Applied at",
+        &time_long(doc.applied_at),
+        BODY,
+        "applied at",
+    )?;
     let period = match (doc.valid_from, doc.valid_until) {
         (Some(f), Some(u)) => format!("{} — {}", time_long(f), time_long(u)),
         (Some(f), None) => format!("自 from {}", time_long(f)),
@@ -260,7 +277,13 @@ fn compose(canvas: &mut Canvas<'_>, doc: &ContractDocument) -> Result<(), Docume
     } else {
         doc.remarks.as_str()
     };
-    canvas.paragraph(MARGIN, PAGE_W - 2.0 * MARGIN, remarks, Style::plain(BODY), "remarks")?;
+    canvas.paragraph(
+        MARGIN,
+        PAGE_W - 2.0 * MARGIN,
+        remarks,
+        Style::plain(BODY),
+        "remarks",
+    )?;
 
     signatures(canvas, doc)
 }
@@ -270,8 +293,20 @@ fn signatures(canvas: &mut Canvas<'_>, doc: &ContractDocument) -> Result<(), Doc
     canvas.ensure(190.0)?;
     let top = canvas.y;
     let right = PAGE_W / 2.0 + 10.0;
-    canvas.text_at(MARGIN, top - 10.0, "甲方（盖章）Party A (seal)", Style::grey(BODY), "label")?;
-    canvas.text_at(right, top - 10.0, "乙方（盖章）Party B (seal)", Style::grey(BODY), "label")?;
+    canvas.text_at(
+        MARGIN,
+        top - 10.0,
+        "甲方（盖章）Party A (seal)",
+        Style::grey(BODY),
+        "label",
+    )?;
+    canvas.text_at(
+        right,
+        top - 10.0,
+        "乙方（盖章）Party B (seal)",
+        Style::grey(BODY),
+        "label",
+    )?;
     let half = PAGE_W / 2.0 - MARGIN - 20.0;
     let a = canvas.wrap(&doc.party_a.name, BODY, half);
     let b = canvas.wrap(&doc.party_b, BODY, half);
@@ -287,7 +322,12 @@ fn signatures(canvas: &mut Canvas<'_>, doc: &ContractDocument) -> Result<(), Doc
         DocumentStatus::Official { converted_at } => {
             canvas.seal(right + 110.0, top - 70.0, 52.0, &doc.party_b)?;
             canvas.y = top - 135.0;
-            canvas.field("转换时间 Converted at", &time_long(converted_at), BODY, "converted at")?;
+            canvas.field(
+                "转换时间 Converted at",
+                &time_long(converted_at),
+                BODY,
+                "converted at",
+            )?;
             canvas.paragraph(
                 MARGIN,
                 PAGE_W - 2.0 * MARGIN,
@@ -312,10 +352,20 @@ fn signatures(canvas: &mut Canvas<'_>, doc: &ContractDocument) -> Result<(), Doc
             canvas.y = top - 60.0;
             let note = format!(
                 "本合同{}，仅供预览。 This contract is {}: preview only, not downloadable.",
-                if doc.status == DocumentStatus::Voided { "已作废" } else { "无效" },
+                if doc.status == DocumentStatus::Voided {
+                    "已作废"
+                } else {
+                    "无效"
+                },
                 doc.status
             );
-            canvas.paragraph(MARGIN, PAGE_W - 2.0 * MARGIN, &note, Style::bold(BODY), "status note")?;
+            canvas.paragraph(
+                MARGIN,
+                PAGE_W - 2.0 * MARGIN,
+                &note,
+                Style::bold(BODY),
+                "status note",
+            )?;
         }
     }
     Ok(())
@@ -335,8 +385,21 @@ fn footers(canvas: &mut Canvas<'_>, doc: &ContractDocument) -> Result<(), Docume
             n
         );
         let w = canvas.width(&text, 7.0);
-        canvas.line(MARGIN, BOTTOM - 14.0, PAGE_W - MARGIN, BOTTOM - 14.0, 0.3, GREY);
-        canvas.text_at((PAGE_W - w) / 2.0, BOTTOM - 26.0, &text, Style::grey(7.0), "footer")?;
+        canvas.line(
+            MARGIN,
+            BOTTOM - 14.0,
+            PAGE_W - MARGIN,
+            BOTTOM - 14.0,
+            0.3,
+            GREY,
+        );
+        canvas.text_at(
+            (PAGE_W - w) / 2.0,
+            BOTTOM - 26.0,
+            &text,
+            Style::grey(7.0),
+            "footer",
+        )?;
     }
     canvas.select_page(n.saturating_sub(1));
     Ok(())

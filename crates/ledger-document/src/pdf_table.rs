@@ -86,8 +86,10 @@ fn row(
 }
 
 fn header(canvas: &mut Canvas<'_>, cols: &[Column]) -> Result<(), DocumentError> {
-    let cells: Vec<(String, &'static str)> =
-        cols.iter().map(|c| (c.title.clone(), "table header")).collect();
+    let cells: Vec<(String, &'static str)> = cols
+        .iter()
+        .map(|c| (c.title.clone(), "table header"))
+        .collect();
     let total_w: f32 = cols.iter().map(|c| c.width).sum();
     canvas.line(MARGIN, canvas.y, MARGIN + total_w, canvas.y, 0.6, GREY);
     row(canvas, cols, &cells, Style::bold(SIZE), Some(HEADER_FILL))
@@ -132,7 +134,10 @@ pub(crate) fn orders(canvas: &mut Canvas<'_>, doc: &ContractDocument) -> Result<
     }
     let (due, paid, unpaid) = totals(doc).ok_or(DocumentError::TotalsOverflow)?;
     let mut cells: Vec<(String, &'static str)> = vec![
-        (format!("合计 Totals ({} orders)", doc.orders.len()), "totals"),
+        (
+            format!("合计 Totals ({} orders)", doc.orders.len()),
+            "totals",
+        ),
         (String::new(), "totals"),
         (String::new(), "totals"),
         (money(due), "totals"),

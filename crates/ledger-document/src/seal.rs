@@ -70,7 +70,9 @@ pub enum VerifyError {
     NoSeal,
     #[error("malformed seal line: {0}")]
     Malformed(String),
-    #[error("sealed by another key: the seal names key {sealed_by}, the ledger's key is {expected}")]
+    #[error(
+        "sealed by another key: the seal names key {sealed_by}, the ledger's key is {expected}"
+    )]
     KeyMismatch { sealed_by: String, expected: String },
     #[error("hash mismatch: the seal records sha256 {recorded} but the document hashes to {actual} (the document was altered)")]
     HashMismatch { recorded: String, actual: String },

@@ -7,7 +7,10 @@ use ledger_document::{preview, render, render_sealed, DocumentError, DocumentSta
 
 fn assert_has(text: &str, want: &str) {
     let want = squash(want);
-    assert!(text.contains(&want), "missing {want:?} in extracted text:\n{text}");
+    assert!(
+        text.contains(&want),
+        "missing {want:?} in extracted text:\n{text}"
+    );
 }
 
 #[test]
@@ -33,7 +36,10 @@ fn order_contract_fields_read_back() {
     assert_has(&text, REMARKS);
     assert_has(&text, "2026-03-01 00:00:00 UTC");
     assert_has(&text, "2027-02-28 16:00:00 UTC");
-    assert!(!text.contains("专属汇款账户"), "an order contract has no remittance account");
+    assert!(
+        !text.contains("专属汇款账户"),
+        "an order contract has no remittance account"
+    );
 }
 
 #[test]
@@ -43,7 +49,10 @@ fn official_contract_shows_seal_and_conversion_time() {
     assert_has(&text, "合同专用章");
     assert_has(&text, "转换时间 Converted at 2026-02-21 09:00:00 UTC");
     assert_has(&text, "order-ledger contract verify FILE.pdf");
-    assert!(!text.contains("DRAFT"), "an official contract has no draft watermark");
+    assert!(
+        !text.contains("DRAFT"),
+        "an official contract has no draft watermark"
+    );
 }
 
 #[test]
@@ -80,7 +89,10 @@ fn draft_carries_the_watermark() {
 
 #[test]
 fn voided_and_invalid_download_refused_preview_shows_status() {
-    for (status, mark) in [(DocumentStatus::Voided, "VOIDED"), (DocumentStatus::Invalid, "INVALID")] {
+    for (status, mark) in [
+        (DocumentStatus::Voided, "VOIDED"),
+        (DocumentStatus::Invalid, "INVALID"),
+    ] {
         let doc = order_contract(status);
         let err = render(&doc).expect_err("download refused");
         assert_eq!(err, DocumentError::NotDownloadable { status });
@@ -100,7 +112,9 @@ fn draft_cannot_be_sealed() {
     let doc = order_contract(DocumentStatus::Draft);
     assert_eq!(
         render_sealed(&doc, &key()).expect_err("refused"),
-        DocumentError::NotOfficial { status: DocumentStatus::Draft }
+        DocumentError::NotOfficial {
+            status: DocumentStatus::Draft
+        }
     );
 }
 
@@ -111,10 +125,16 @@ fn rendering_is_deterministic() {
         order_contract(official()),
         payment_request(official()),
     ] {
-        assert_eq!(render(&doc).expect("renders"), render(&doc).expect("renders"));
+        assert_eq!(
+            render(&doc).expect("renders"),
+            render(&doc).expect("renders")
+        );
     }
     let sealed = |d| render_sealed(&d, &key()).expect("seals");
-    assert_eq!(sealed(payment_request(official())), sealed(payment_request(official())));
+    assert_eq!(
+        sealed(payment_request(official())),
+        sealed(payment_request(official()))
+    );
     // A different state gives a different document.
     assert_ne!(
         render(&order_contract(DocumentStatus::Draft)).expect("renders"),
@@ -143,7 +163,9 @@ fn a_character_the_font_lacks_is_an_error() {
     let mut doc = order_contract(DocumentStatus::Draft);
     doc.party_b = "한국".into();
     match render(&doc) {
-        Err(DocumentError::MissingGlyph { ch: '한', field, .. }) => assert_eq!(field, "party b"),
+        Err(DocumentError::MissingGlyph {
+            ch: '한', field, ..
+        }) => assert_eq!(field, "party b"),
         other => panic!("expected a missing glyph, got {other:?}"),
     }
 }

@@ -38,7 +38,10 @@ fn sealed_copy_verifies() {
     let sealed = sealed();
     assert!(sealed.bytes.starts_with(&body));
     let expected: [u8; 32] = Sha256::digest(&body).into();
-    assert_eq!(sealed.sha256, expected, "the recorded hash is the rendered pdf's");
+    assert_eq!(
+        sealed.sha256, expected,
+        "the recorded hash is the rendered pdf's"
+    );
     let ok = verify(&sealed.bytes, &key().verifying_key()).expect("verifies");
     assert_eq!(ok.contract_no, "PR-2026-000456");
     assert_eq!(ok.sha256, expected);
@@ -63,7 +66,11 @@ fn a_byte_flipped_in_the_body_fails_with_hash_mismatch() {
 #[test]
 fn a_byte_flipped_in_the_signature_fails_with_bad_signature() {
     let mut bytes = sealed().bytes;
-    let sig = bytes.windows(4).rposition(|w| w == b"sig=").expect("sig field") + 10;
+    let sig = bytes
+        .windows(4)
+        .rposition(|w| w == b"sig=")
+        .expect("sig field")
+        + 10;
     bytes[sig] = flip_hex(bytes[sig]);
     let err = verify(&bytes, &key().verifying_key()).expect_err("refused");
     assert_eq!(err, VerifyError::BadSignature);
@@ -73,7 +80,11 @@ fn a_byte_flipped_in_the_signature_fails_with_bad_signature() {
 #[test]
 fn a_changed_contract_number_in_the_seal_fails_with_bad_signature() {
     let mut bytes = sealed().bytes;
-    let at = bytes.windows(9).rposition(|w| w == b"contract=").expect("contract field") + 9;
+    let at = bytes
+        .windows(9)
+        .rposition(|w| w == b"contract=")
+        .expect("contract field")
+        + 9;
     bytes[at + 1] = flip_hex(bytes[at + 1]);
     assert_eq!(
         verify(&bytes, &key().verifying_key()).expect_err("refused"),
@@ -84,7 +95,11 @@ fn a_changed_contract_number_in_the_seal_fails_with_bad_signature() {
 #[test]
 fn a_changed_recorded_hash_fails_with_hash_mismatch() {
     let mut bytes = sealed().bytes;
-    let at = bytes.windows(7).rposition(|w| w == b"sha256=").expect("sha field") + 7;
+    let at = bytes
+        .windows(7)
+        .rposition(|w| w == b"sha256=")
+        .expect("sha field")
+        + 7;
     bytes[at] = flip_hex(bytes[at]);
     assert!(matches!(
         verify(&bytes, &key().verifying_key()),
@@ -100,7 +115,10 @@ fn an_unsealed_draft_fails_with_no_seal() {
     assert!(err.to_string().starts_with("no seal"), "{err}");
     // So does an official render that was never sealed.
     let unsealed = render(&order_contract(official())).expect("renders");
-    assert_eq!(verify(&unsealed, &key().verifying_key()), Err(VerifyError::NoSeal));
+    assert_eq!(
+        verify(&unsealed, &key().verifying_key()),
+        Err(VerifyError::NoSeal)
+    );
 }
 
 #[test]

@@ -13,7 +13,9 @@ pub const PARTY_B: &str = "华为云计算技术有限公司";
 pub const REMARKS: &str = "首年按月结算，续费另议。Monthly billing in the first year.";
 
 pub fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, h, 0, 0).single().expect("valid fixture time")
+    Utc.with_ymd_and_hms(y, m, d, h, 0, 0)
+        .single()
+        .expect("valid fixture time")
 }
 
 pub fn dec(s: &str) -> Decimal {
@@ -24,7 +26,10 @@ pub fn order(i: usize) -> DocumentOrder {
     DocumentOrder {
         order_id: format!("CS2026{i:06}"),
         product: "弹性云服务器 ECS".into(),
-        configuration: format!("s6.large.2 | 2vCPUs | 4GiB | 华北-北京四 | {} 个月", i % 12 + 1),
+        configuration: format!(
+            "s6.large.2 | 2vCPUs | 4GiB | 华北-北京四 | {} 个月",
+            i % 12 + 1
+        ),
         amount_due: dec("1234.50"),
         paid: dec("234.5"),
         unpaid: dec("1000"),
