@@ -320,8 +320,8 @@ fn signatures(canvas: &mut Canvas<'_>, doc: &ContractDocument) -> Result<(), Doc
     }
     match doc.status {
         DocumentStatus::Official { converted_at } => {
-            canvas.seal(right + 110.0, top - 70.0, 52.0, &doc.party_b)?;
-            canvas.y = top - 135.0;
+            canvas.seal(right + 120.0, top - 82.0, 52.0, &doc.party_b)?;
+            canvas.y = top - 145.0;
             canvas.field(
                 "转换时间 Converted at",
                 &time_long(converted_at),
