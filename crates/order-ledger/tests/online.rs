@@ -58,13 +58,13 @@ async fn projections_status_and_rebuild_offline() {
         dir.path(),
         &["projections", "rebuild", "all", "--json"],
     ));
-    assert_eq!(all.len(), 3);
+    assert_eq!(all.len(), 4);
     let after = status(&order_ledger(
         dir.path(),
         &["projections", "status", "--json"],
     ));
     let generations: Vec<u64> = after.iter().map(|r| r.1).collect();
-    assert_eq!(generations, [2, 2, 3]);
+    assert_eq!(generations, [2, 2, 2, 3]);
 
     let text = order_ledger(dir.path(), &["projections", "status"]);
     assert!(stdout(&text).contains("checkpoint"), "{}", stdout(&text));
