@@ -72,6 +72,30 @@ pub fn is_single_use(kind: VoucherKind) -> bool {
     matches!(kind, VoucherKind::DiscountCoupon | VoucherKind::Coupon)
 }
 
+/// Whether a coupon with this balance and number of uses is spent.
+pub fn is_used_up(spec: &IssueCoupon, balance: Money, redemptions: u32) -> bool {
+    balance.is_zero() || (is_single_use(spec.kind) && redemptions > 0)
+}
+
+/// A coupon's status at `now` (used up wins over expired): the one rule the
+/// decider and the views share.
+pub fn status(
+    spec: &IssueCoupon,
+    balance: Money,
+    redemptions: u32,
+    now: DateTime<Utc>,
+) -> CouponStatus {
+    if is_used_up(spec, balance, redemptions) {
+        CouponStatus::Used
+    } else if now >= spec.valid_until {
+        CouponStatus::Expired
+    } else if now < spec.valid_from {
+        CouponStatus::Inactive
+    } else {
+        CouponStatus::Usable
+    }
+}
+
 /// A coupon's state. `Absent` is the initial state.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Coupon {
@@ -136,19 +160,11 @@ impl IssuedCoupon {
         self.last_redeemed_at
     }
     pub fn is_used_up(&self) -> bool {
-        self.balance.is_zero() || (is_single_use(self.spec.kind) && self.redemptions > 0)
+        is_used_up(&self.spec, self.balance, self.redemptions)
     }
     /// The status at `now` (used up wins over expired).
     pub fn status(&self, now: DateTime<Utc>) -> CouponStatus {
-        if self.is_used_up() {
-            CouponStatus::Used
-        } else if now >= self.spec.valid_until {
-            CouponStatus::Expired
-        } else if now < self.spec.valid_from {
-            CouponStatus::Inactive
-        } else {
-            CouponStatus::Usable
-        }
+        status(&self.spec, self.balance, self.redemptions, now)
     }
 }
 

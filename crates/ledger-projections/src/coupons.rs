@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use ledger_codec::payload::decode_value;
 use ledger_codec::RecordedEvent;
 use ledger_domain::catalog::VoucherKind;
-use ledger_domain::coupon::{is_single_use, CouponStatus, IssueCoupon};
+use ledger_domain::coupon::{self, CouponStatus, IssueCoupon};
 use ledger_domain::ids::{CustomerId, OrderId, VoucherId};
 use ledger_domain::money::Money;
 use ledger_domain::Event;
@@ -46,20 +46,12 @@ pub struct CouponRow {
 
 impl CouponRow {
     pub fn is_used_up(&self) -> bool {
-        self.balance.is_zero() || (is_single_use(self.spec.kind) && self.redemptions > 0)
+        coupon::is_used_up(&self.spec, self.balance, self.redemptions)
     }
 
     /// The status at `now`, by the domain's rule.
     pub fn status(&self, now: DateTime<Utc>) -> CouponStatus {
-        if self.is_used_up() {
-            CouponStatus::Used
-        } else if now >= self.spec.valid_until {
-            CouponStatus::Expired
-        } else if now < self.spec.valid_from {
-            CouponStatus::Inactive
-        } else {
-            CouponStatus::Usable
-        }
+        coupon::status(&self.spec, self.balance, self.redemptions, now)
     }
 }
 
