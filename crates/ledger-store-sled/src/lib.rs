@@ -7,9 +7,15 @@
 //!   appends of the same batch), seals their envelopes into the hash chain and
 //!   writes ONE sled key per batch: a segment (see `segment`).
 //! - Each batch is flushed and then fdatasynced (sled's own flush is not a
-//!   real sync) before it is published to the in-memory indexes and
-//!   acknowledged: readers only ever see durable records.
-//! - On open the indexes are rebuilt by scanning and verifying every segment.
+//!   real sync) and journaled before it is written to the on-disk index
+//!   (`index`: streams, command ids, stream heads) and acknowledged:
+//!   readers only ever see durable records.
+//! - Memory does not grow with the log: the index lives on disk with a
+//!   bounded cache ([`INDEX_CACHE_BYTES`]), sled's cache is set
+//!   ([`Config::cache_capacity_bytes`]), and the writer's overlay holds only
+//!   the batches in flight.
+//! - On open only the segments after the index's last record are read and
+//!   verified (a bounded tail); `audit verify` is the full check.
 //! - If a batch cannot be made durable the store fails stop: that batch and
 //!   every later append get [`StoreError::Unavailable`]; reopening recovers
 //!   from disk.
@@ -32,7 +38,7 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::thread::JoinHandle;
 
 use async_trait::async_trait;
@@ -42,7 +48,7 @@ use ledger_store::{
 };
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::index::Index;
+pub use crate::index::{INDEX_CACHE_BYTES, INDEX_DIR, INDEX_PERSIST_INTERVAL};
 pub use crate::journal::{AcceptedLoss, JOURNAL_FILE, JOURNAL_MAX_BYTES, MAX_ACCEPTED_LOSSES};
 pub use crate::open::{accept_loss, journal_summary, AcceptLossError, Recovery};
 use crate::segment::Segment;
@@ -56,6 +62,8 @@ pub const MAX_BATCH_COMMANDS: usize = 2048;
 /// blob threshold (a quarter of its 512 KiB segment size), so a segment is
 /// written inline in sled's log.
 pub const MAX_BATCH_BYTES: usize = 96 * 1024;
+/// sled's page cache for the log, in bytes: reads are mostly of the tail.
+pub const SLED_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 /// Name of the sled tree holding the segments (for tests that inspect disk).
 #[doc(hidden)]
 pub const SEGMENTS_TREE: &str = "segments";
@@ -91,7 +99,7 @@ impl Default for Config {
             queue_capacity: WRITE_QUEUE_CAPACITY,
             max_batch_commands: MAX_BATCH_COMMANDS,
             max_batch_bytes: MAX_BATCH_BYTES,
-            cache_capacity_bytes: 256 * 1024 * 1024,
+            cache_capacity_bytes: SLED_CACHE_BYTES,
             fail_syncs_after: None,
             journal_max_bytes: JOURNAL_MAX_BYTES,
         }
@@ -130,13 +138,14 @@ impl SledStore {
             db,
             tree,
             index,
+            head,
             durability,
             journal,
             recovery,
         } = opened;
-        let (head, _) = watch::channel(index.head());
+        let (head, _) = watch::channel(head);
         let shared = Arc::new(Shared {
-            index: RwLock::new(index),
+            index,
             head,
             failed: AtomicBool::new(false),
         });
@@ -198,31 +207,14 @@ impl SledStore {
             .take()
     }
 
-    fn index(&self) -> Result<RwLockReadGuard<'_, Index>, StoreError> {
-        self.shared
-            .index
-            .read()
-            .map_err(|_| StoreError::Unavailable("index poisoned by a writer panic".into()))
-    }
-
     /// The segment holding `position`.
     fn segment_at(&self, position: Position) -> Result<Segment<sled::IVec>, StoreError> {
-        let missing = || StoreError::Corrupt {
-            position,
-            reason: "no segment holds this position".into(),
-        };
-        let (key, value) = self
-            .tree
-            .range(..=segment::key(position))
-            .next_back()
-            .ok_or_else(missing)?
-            .map_err(|e| io("sled read", e))?;
-        let first = segment::parse_key(&key).ok_or_else(missing)?;
-        let seg = Segment::parse(first, value)?;
-        if !seg.contains(position) {
-            return Err(missing());
-        }
-        Ok(seg)
+        recovery::segment_at(&self.tree, position)
+    }
+
+    /// Bytes the on-disk index takes.
+    pub fn index_disk_bytes(&self) -> u64 {
+        self.shared.index.disk_bytes()
     }
 }
 
@@ -246,8 +238,8 @@ impl EventStore for SledStore {
             ));
         }
         // Fast path for retries; the writer checks again (the index may move).
-        if let Some(existing) = self.index()?.command(&request.command.command_id) {
-            return writer::dedup(existing, &request);
+        if let Some(existing) = self.shared.index.command(&request.command.command_id)? {
+            return writer::dedup(&existing, &request);
         }
         let sender = self
             .sender
@@ -271,9 +263,11 @@ impl EventStore for SledStore {
         from: StreamVersion,
         max: usize,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
-        let positions = self
-            .index()?
-            .positions(stream_id, from, max.min(MAX_READ_BATCH));
+        let head = self.head().position;
+        let positions =
+            self.shared
+                .index
+                .positions(stream_id, from, max.min(MAX_READ_BATCH), head)?;
         let mut out = Vec::with_capacity(positions.len());
         let mut current: Option<Segment<sled::IVec>> = None;
         for p in positions.into_iter().map(Position) {
@@ -281,14 +275,14 @@ impl EventStore for SledStore {
                 Some(seg) if seg.contains(p) => seg,
                 _ => self.segment_at(p)?,
             };
-            out.push(seg.record(p)?);
+            out.push(seg.checked_record(p)?);
             current = Some(seg);
         }
         Ok(out)
     }
 
     async fn stream_version(&self, stream_id: &StreamId) -> Result<StreamVersion, StoreError> {
-        Ok(self.index()?.version(stream_id))
+        self.shared.index.version(stream_id)
     }
 
     async fn read_all(&self, from: Position, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
@@ -317,10 +311,30 @@ impl EventStore for SledStore {
                     reason: format!("next segment starts at position {first}"),
                 });
             }
+            // Each record is checked against its successor's prev_hash (or
+            // the segment's trailer): a damaged record is named, not served.
             let mut p = expected;
+            let mut previous: Option<RecordedEvent> = None;
             while p <= end && seg.contains(p) {
-                out.push(seg.record(p)?);
+                let record = seg.record(p)?;
+                if let Some(prev) = previous.take() {
+                    if record.prev_hash != prev.hash {
+                        return Err(StoreError::Corrupt {
+                            position: prev.position,
+                            reason: format!(
+                                "the record hashes {} but the log's chain vouches for {}",
+                                prev.hash, record.prev_hash
+                            ),
+                        });
+                    }
+                    out.push(prev);
+                }
+                previous = Some(record);
                 p = p.next();
+            }
+            if let Some(last) = previous {
+                seg.check_vouched(&last)?;
+                out.push(last);
             }
             if p > end {
                 return Ok(out);
@@ -333,7 +347,7 @@ impl EventStore for SledStore {
     }
 
     async fn command(&self, command_id: &CommandId) -> Result<Option<CommandRecord>, StoreError> {
-        Ok(self.index()?.command(command_id).cloned())
+        self.shared.index.command(command_id)
     }
 
     fn head(&self) -> Head {

@@ -10,10 +10,11 @@
 //!   existed; it is adopted as it stands (its head becomes the first
 //!   entry) with a warning saying so.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use ledger_store::{Digest, Head, Position, StoreError};
-use tracing::warn;
+use tracing::{info, warn};
 
 use crate::index::Index;
 use crate::journal::{self, AcceptedLoss, Contents, Entry, Journal, JournalError};
@@ -41,6 +42,7 @@ pub(crate) struct Opened {
     pub db: sled::Db,
     pub tree: sled::Tree,
     pub index: Index,
+    pub head: Head,
     pub durability: Durability,
     pub journal: Journal,
     pub recovery: Recovery,
@@ -55,7 +57,13 @@ fn open_sled(path: &Path, cache: u64) -> Result<(sled::Db, sled::Tree), StoreErr
         position: Position::ORIGIN,
         reason: format!("the storage engine cannot read its files: {why}"),
     };
-    let config = sled::Config::new().path(path).cache_capacity(cache);
+    // No flusher thread: the writer flushes every round itself, and a
+    // flusher that outlives a closed store would hold sled's lock on the
+    // directory for a moment after close.
+    let config = sled::Config::new()
+        .path(path)
+        .cache_capacity(cache)
+        .flush_every_ms(None);
     // sled 0.34's recovery panics on some damage to its files (e.g. "tried
     // to serialize Uninitialized" after a flipped byte mid-file): that is
     // an unreadable log, reported as one, not a crash of the caller. Its
@@ -82,25 +90,87 @@ fn open_sled(path: &Path, cache: u64) -> Result<(sled::Db, sled::Tree), StoreErr
     Ok((db, tree))
 }
 
-/// Scans the log and checks it against its journal (`None`: no journal).
+/// The log's head and its check against the journal (`None`: no journal).
+struct Scanned {
+    head: Head,
+    verdict: Result<u64, StoreError>,
+}
+
+/// Brings the index up to the log and checks the log against its journal.
+///
+/// The index is trusted only as far as the log holds its last record with
+/// the same hash; otherwise (a log cut short, other records, a damaged
+/// index) it is cleared and rebuilt from the log, after the journal check
+/// of the log as it stands (a log missing acknowledged records is refused
+/// before anything is rebuilt).
 fn scan(
     tree: &sled::Tree,
+    index: &Index,
     contents: Option<&Contents>,
-) -> Result<(Index, Result<u64, StoreError>), StoreError> {
+) -> Result<Scanned, StoreError> {
     let wanted = contents.map(acks::wanted).unwrap_or_default();
-    let (index, hashes) = recovery::rebuild(tree, &wanted)?;
-    let verdict = match contents {
-        Some(c) => acks::check(c, index.head(), &hashes),
-        None => Ok(index.head().position.0),
+    let hashes_up_to = |limit: Position| {
+        wanted
+            .iter()
+            .filter(|p| **p <= limit && **p > Position::ORIGIN)
+            .filter_map(|p| recovery::hash_at(tree, *p).ok().map(|h| (*p, h)))
+            .collect::<HashMap<_, _>>()
     };
-    Ok((index, verdict))
+    let start = match index.through() {
+        Ok(None) => Head::default(),
+        Ok(Some(through)) => match recovery::hash_at(tree, through.position) {
+            Ok(hash) if hash == through.hash => through,
+            found => {
+                if let Some(c) = contents {
+                    let head = recovery::last_head(tree)?;
+                    acks::check(c, head, &hashes_up_to(head.position))?;
+                }
+                warn!(
+                    indexed_through = through.position.0,
+                    found = ?found.map(|h| h.to_string()),
+                    "the log's index covers a record the log does not hold as indexed: rebuilding the index from the log"
+                );
+                index.clear()?;
+                Head::default()
+            }
+        },
+        Err(e) => {
+            warn!(error = %e, "the log's index cannot be read: rebuilding it from the log");
+            index.clear()?;
+            Head::default()
+        }
+    };
+    if start.position == Position::ORIGIN && recovery::last_head(tree)?.position > start.position {
+        info!(
+            "indexing the whole log (a new, older or rebuilt index): this reads every segment once"
+        );
+    }
+    let caught = recovery::catch_up(tree, index, start, &wanted)?;
+    let mut hashes = hashes_up_to(start.position);
+    hashes.extend(caught.hashes);
+    if caught.indexed > 0 {
+        info!(
+            from = start.position.next().0,
+            to = caught.head.position.0,
+            records = caught.indexed,
+            "indexed the log's tail"
+        );
+    }
+    let verdict = match contents {
+        Some(c) => acks::check(c, caught.head, &hashes),
+        None => Ok(caught.head.position.0),
+    };
+    Ok(Scanned {
+        head: caught.head,
+        verdict,
+    })
 }
 
 pub(crate) fn open(path: &Path, config: &Config) -> Result<Opened, StoreError> {
     let (db, tree) = open_sled(path, config.cache_capacity_bytes)?;
     let contents = journal::read(path).map_err(journal_error)?;
-    let (index, verdict) = scan(&tree, contents.as_ref())?;
-    let head = index.head();
+    let index = Index::open(path)?;
+    let Scanned { head, verdict } = scan(&tree, &index, contents.as_ref())?;
     let meta = db
         .open_tree(META_TREE)
         .map_err(|e| io("open meta tree", e))?;
@@ -179,6 +249,7 @@ pub(crate) fn open(path: &Path, config: &Config) -> Result<Opened, StoreError> {
         db,
         tree,
         index,
+        head,
         durability,
         journal,
         recovery,
@@ -249,8 +320,9 @@ pub fn accept_loss(
     if losses >= journal::MAX_ACCEPTED_LOSSES {
         return Err(AcceptLossError::TooMany(losses));
     }
-    let (index, verdict) = scan(&tree, Some(&contents))?;
-    drop((tree, db));
+    let index = Index::open(path)?;
+    let Scanned { head, verdict } = scan(&tree, &index, Some(&contents))?;
+    drop((index, tree, db));
     match verdict {
         Ok(_) => Err(AcceptLossError::NothingLost),
         Err(StoreError::AcknowledgedMissing {
@@ -259,7 +331,7 @@ pub fn accept_loss(
             let loss = AcceptedLoss {
                 first,
                 last,
-                head: index.head(),
+                head,
                 note,
             };
             let mut journal = Journal::open(path, &contents, journal::JOURNAL_MAX_BYTES)

@@ -1,4 +1,6 @@
-//! Rebuilding the indexes on open by scanning every segment.
+//! Bringing the on-disk index up to the log on open: indexing the segments
+//! after the last record the index covers (all of them for a new or a
+//! rebuilt index).
 //!
 //! sled applies each insert atomically, so a segment is either whole or
 //! absent; anything that does not decode, chain or count up exactly is
@@ -12,7 +14,7 @@ use ledger_store::{
     StreamVersion,
 };
 
-use crate::index::Index;
+use crate::index::{Index, IndexBatch, INDEX_CATCH_UP_BATCH};
 use crate::segment::{self, Segment};
 
 fn corrupt(position: Position, reason: impl Into<String>) -> StoreError {
@@ -29,21 +31,61 @@ struct Building {
     committed: Committed,
 }
 
-/// Scans `tree`'s segments in order and rebuilds the index, checking
+/// What catching up found.
+pub(crate) struct CaughtUp {
+    /// The log's head.
+    pub head: Head,
+    /// The chain hash of each wanted position after the start.
+    pub hashes: HashMap<Position, Digest>,
+    /// Records indexed.
+    pub indexed: u64,
+}
+
+/// Index entries not yet written, and the versions and commands they set
+/// (the index does not show them yet). Bounded: written every
+/// [`INDEX_CATCH_UP_BATCH`] records.
+#[derive(Default)]
+struct Pending {
+    batch: IndexBatch,
+    versions: HashMap<StreamId, StreamVersion>,
+    commands: HashSet<CommandId>,
+}
+
+impl Pending {
+    fn version(&self, index: &Index, stream_id: &StreamId) -> Result<StreamVersion, StoreError> {
+        match self.versions.get(stream_id) {
+            Some(v) => Ok(*v),
+            None => index.version(stream_id),
+        }
+    }
+
+    fn flush(&mut self, index: &Index) -> Result<(), StoreError> {
+        index.write(std::mem::take(&mut self.batch))?;
+        self.versions.clear();
+        self.commands.clear();
+        Ok(())
+    }
+}
+
+/// Scans `tree`'s segments after `start` (the last record `index` covers,
+/// whose hash the caller checked) in order and indexes them, checking
 /// positions, stream versions, the hash chain and each segment's trailer.
-/// Also hands back the chain hash of each `wanted` position the log holds
-/// (for the acknowledgement journal's check).
-pub(crate) fn rebuild(
+/// Also hands back the chain hash of each `wanted` position it scans (for
+/// the acknowledgement journal's check).
+pub(crate) fn catch_up(
     tree: &sled::Tree,
+    index: &Index,
+    start: Head,
     wanted: &HashSet<Position>,
-) -> Result<(Index, HashMap<Position, Digest>), StoreError> {
-    let mut index = Index::default();
+) -> Result<CaughtUp, StoreError> {
     let mut hashes = HashMap::new();
-    let mut prev_hash = Digest::ZERO;
+    let mut prev_hash = start.hash;
+    let mut head = start.position;
     let mut segments = 0u64;
-    for item in tree.iter() {
+    let mut pending = Pending::default();
+    for item in tree.range(segment::key(start.position.next())..) {
         let (key, value) = item.map_err(|e| StoreError::Io(format!("sled scan: {e}")))?;
-        let expected = index.head().position.next();
+        let expected = head.next();
         let first = segment::parse_key(&key)
             .ok_or_else(|| corrupt(expected, "segment key is not a position"))?;
         if first != expected {
@@ -66,7 +108,7 @@ pub(crate) fn rebuild(
                     ),
                 ));
             }
-            let version = index.version(&record.stream_id).next();
+            let version = pending.version(index, &record.stream_id)?.next();
             if record.stream_version != version {
                 return Err(corrupt(
                     position,
@@ -76,8 +118,13 @@ pub(crate) fn rebuild(
                     ),
                 ));
             }
-            index.push_record(&record.stream_id, version, position);
+            pending.versions.insert(record.stream_id.clone(), version);
+            pending
+                .batch
+                .records
+                .push((record.stream_id.clone(), version, position));
             prev_hash = record.hash;
+            head = position;
             if wanted.contains(&position) {
                 hashes.insert(position, record.hash);
             }
@@ -115,7 +162,9 @@ pub(crate) fn rebuild(
         }
         apply_guards(&seg, &mut commands)?;
         for b in commands {
-            if index.command(&b.command_id).is_some() {
+            let twice = !pending.commands.insert(b.command_id.clone())
+                || index.command(&b.command_id)?.is_some();
+            if twice {
                 return Err(corrupt(
                     b.committed.first,
                     format!("command id {} committed twice", b.command_id),
@@ -125,17 +174,37 @@ pub(crate) fn rebuild(
                 fingerprint: b.fingerprint,
                 committed: b.committed,
             };
-            index.insert_command(b.command_id, record);
+            pending.batch.commands.push((b.command_id, record));
         }
         segments += 1;
+        // A segment ends where a batch ended: the index may stop here.
+        pending.batch.head = Some(Head {
+            position: head,
+            hash: prev_hash,
+        });
+        if pending.batch.records.len() >= INDEX_CATCH_UP_BATCH {
+            pending.flush(index)?;
+        }
     }
-    let position = index.head().position;
-    index.set_head(Head {
-        position,
-        hash: prev_hash,
-    });
-    tracing::debug!(segments, head = position.0, "indexes rebuilt");
-    Ok((index, hashes))
+    pending.flush(index)?;
+    let indexed = head.0 - start.position.0;
+    if indexed > 0 {
+        index.persist()?;
+    }
+    tracing::debug!(
+        segments,
+        indexed,
+        head = head.0,
+        "index caught up with the log"
+    );
+    Ok(CaughtUp {
+        head: Head {
+            position: head,
+            hash: prev_hash,
+        },
+        hashes,
+        indexed,
+    })
 }
 
 /// Puts each guard (a write of no events) back into its command's versions.
@@ -159,4 +228,46 @@ fn apply_guards<V: AsRef<[u8]>>(
         versions.insert(at, (guard.stream_id.clone(), guard.version));
     }
     Ok(())
+}
+
+/// The segment holding `position`.
+pub(crate) fn segment_at(
+    tree: &sled::Tree,
+    position: Position,
+) -> Result<Segment<sled::IVec>, StoreError> {
+    let missing = || corrupt(position, "no segment holds this position");
+    let (key, value) = tree
+        .range(..=segment::key(position))
+        .next_back()
+        .ok_or_else(missing)?
+        .map_err(|e| StoreError::Io(format!("sled read: {e}")))?;
+    let first = segment::parse_key(&key).ok_or_else(missing)?;
+    let seg = Segment::parse(first, value)?;
+    if !seg.contains(position) {
+        return Err(missing());
+    }
+    Ok(seg)
+}
+
+/// The chain hash of the record at `position`.
+pub(crate) fn hash_at(tree: &sled::Tree, position: Position) -> Result<Digest, StoreError> {
+    Ok(segment_at(tree, position)?.record(position)?.hash)
+}
+
+/// The log's head as its last segment states it (not verified).
+pub(crate) fn last_head(tree: &sled::Tree) -> Result<Head, StoreError> {
+    let Some(item) = tree
+        .last()
+        .map_err(|e| StoreError::Io(format!("sled read: {e}")))?
+    else {
+        return Ok(Head::default());
+    };
+    let (key, value) = item;
+    let first = segment::parse_key(&key)
+        .ok_or_else(|| corrupt(Position::ORIGIN, "segment key is not a position"))?;
+    let seg = Segment::parse(first, value)?;
+    Ok(Head {
+        position: Position(first.0 + seg.len() - 1),
+        hash: seg.last_hash,
+    })
 }

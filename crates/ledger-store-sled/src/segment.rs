@@ -251,6 +251,40 @@ impl<V: AsRef<[u8]>> Segment<V> {
         }
         Ok(record)
     }
+
+    /// The record at `position`, checked against what vouches for its
+    /// hash: the next record's `prev_hash` in this segment, or the
+    /// segment's trailer. Damage to a record is named here, by a read,
+    /// without a scan of the log.
+    pub fn checked_record(
+        &self,
+        position: Position,
+    ) -> Result<ledger_store::RecordedEvent, StoreError> {
+        let record = self.record(position)?;
+        self.check_vouched(&record)?;
+        Ok(record)
+    }
+
+    /// Checks `record` (of this segment) against the next record's
+    /// `prev_hash` or the trailer.
+    pub fn check_vouched(&self, record: &ledger_store::RecordedEvent) -> Result<(), StoreError> {
+        let position = record.position;
+        let vouched = if self.contains(position.next()) {
+            self.record(position.next())?.prev_hash
+        } else {
+            self.last_hash
+        };
+        if record.hash != vouched {
+            return Err(corrupt(
+                position,
+                format!(
+                    "the record hashes {} but the log's chain vouches for {vouched}",
+                    record.hash
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
@@ -40,7 +40,7 @@ use ledger_store::{
 use tokio::sync::{mpsc, oneshot, watch};
 use tracing::{debug, error};
 
-use crate::index::Index;
+use crate::index::{Index, IndexBatch, INDEX_PERSIST_INTERVAL};
 use crate::journal::{Entry, Journal};
 use crate::segment::{self, Guard, SegmentBuilder};
 
@@ -52,8 +52,9 @@ pub(crate) struct Pending {
 
 /// State shared by the writer and the readers.
 pub(crate) struct Shared {
-    /// Durable records only: updated after each batch's fdatasync.
-    pub index: RwLock<Index>,
+    /// Durable records only: written after each round's fdatasync and
+    /// journal entry, before its head is published.
+    pub index: Index,
     pub head: watch::Sender<Head>,
     /// Set when a batch could not be made durable: nothing is acknowledged after.
     pub failed: AtomicBool,
@@ -188,6 +189,7 @@ pub(crate) fn start(
         durability,
         journal,
         receiver: from_plan,
+        persisted: Instant::now(),
     };
     let syncer = std::thread::Builder::new()
         .name("ledger-sled-sync".into())
@@ -275,17 +277,17 @@ impl Planner {
         self.commands.retain(|_, (_, at)| *at > published);
 
         let shared = self.shared.clone();
-        let Ok(index) = shared.index.read() else {
-            return unavailable(batch, "index poisoned");
-        };
+        let index = &shared.index;
         let before = self.position;
         let mut segment = SegmentBuilder::with_capacity(self.max_batch_bytes);
         let mut records = Vec::new();
         let outcomes: Vec<Outcome> = batch
             .iter()
-            .map(|p| self.plan(&index, &p.request, &mut segment, &mut records))
+            .map(|p| {
+                self.plan(index, &p.request, &mut segment, &mut records)
+                    .unwrap_or_else(|e| Outcome::Reply(Err(e)))
+            })
             .collect();
-        drop(index);
 
         let mut head = None;
         if segment.count() > 0 {
@@ -328,10 +330,11 @@ impl Planner {
         }
     }
 
-    fn version(&self, index: &Index, stream_id: &StreamId) -> StreamVersion {
-        self.versions
-            .get(stream_id)
-            .map_or_else(|| index.version(stream_id), |(v, _)| *v)
+    fn version(&self, index: &Index, stream_id: &StreamId) -> Result<StreamVersion, StoreError> {
+        match self.versions.get(stream_id) {
+            Some((v, _)) => Ok(*v),
+            None => index.version(stream_id),
+        }
     }
 
     fn plan(
@@ -340,24 +343,24 @@ impl Planner {
         request: &AppendRequest,
         segment: &mut SegmentBuilder,
         batch_records: &mut Vec<(StreamId, StreamVersion, Position)>,
-    ) -> Outcome {
+    ) -> Result<Outcome, StoreError> {
         let command = &request.command;
         let known = match self.commands.get(&command.command_id) {
-            Some((record, _)) => Some(record),
-            None => index.command(&command.command_id),
+            Some((record, _)) => Some(record.clone()),
+            None => index.command(&command.command_id)?,
         };
         if let Some(existing) = known {
             // Replied after this batch syncs, so after the original did.
-            return Outcome::Reply(dedup(existing, request));
+            return Ok(Outcome::Reply(dedup(&existing, request)));
         }
         for write in &request.writes {
-            let actual = self.version(index, &write.stream_id);
+            let actual = self.version(index, &write.stream_id)?;
             if !write.expected.admits(actual) {
-                return Outcome::Reply(Err(StoreError::Conflict {
+                return Ok(Outcome::Reply(Err(StoreError::Conflict {
                     stream_id: write.stream_id.clone(),
                     expected: write.expected,
                     actual,
-                }));
+                })));
             }
         }
         // Seal into locals first: a record that cannot be encoded rejects
@@ -370,7 +373,7 @@ impl Planner {
         let mut versions = Vec::with_capacity(request.writes.len());
         let mut guards = Vec::new();
         for (write_index, write) in request.writes.iter().enumerate() {
-            let mut version = self.version(index, &write.stream_id);
+            let mut version = self.version(index, &write.stream_id)?;
             for data in &write.events {
                 position = position.next();
                 version = version.next();
@@ -384,7 +387,7 @@ impl Planner {
                 );
                 let (bytes, record) = match sealed {
                     Ok(sealed) => sealed,
-                    Err(e) => return Outcome::Reply(Err(e.into())),
+                    Err(e) => return Ok(Outcome::Reply(Err(e.into()))),
                 };
                 prev_hash = record.hash;
                 envelopes.push(bytes);
@@ -424,7 +427,7 @@ impl Planner {
         };
         self.commands
             .insert(command.command_id.clone(), (record.clone(), position));
-        Outcome::Commit(record)
+        Ok(Outcome::Commit(record))
     }
 }
 
@@ -439,6 +442,8 @@ struct Syncer {
     durability: Durability,
     journal: Journal,
     receiver: Receiver<InFlight>,
+    /// When the index's journal was last fdatasynced.
+    persisted: Instant,
 }
 
 impl Syncer {
@@ -467,11 +472,30 @@ impl Syncer {
                     continue;
                 }
             }
+            // The index learns the group's records only now that they are
+            // durable; it is derived data, rebuilt from the log's tail if
+            // this write is lost in a crash.
+            if let Err(e) = self.index(&group) {
+                error!(error = %e, "index write failed; refusing all further writes");
+                self.shared.failed.store(true, Ordering::Release);
+                for flight in group {
+                    unavailable(flight.batch, &format!("index write: {e}"));
+                }
+                continue;
+            }
             // ACKNOWLEDGEMENT happens here, and only here: `publish` makes
             // the group's records readable and sends every reply, after
             // `sync` made them durable in sled and in the journal.
             for flight in group {
                 self.publish(flight);
+            }
+            // Bounds what an open after a power loss indexes again.
+            if self.persisted.elapsed() >= INDEX_PERSIST_INTERVAL {
+                if let Err(e) = self.shared.index.persist() {
+                    error!(error = %e, "index persist failed; refusing all further writes");
+                    self.shared.failed.store(true, Ordering::Release);
+                }
+                self.persisted = Instant::now();
             }
         }
         debug!("segment syncer stopped");
@@ -511,25 +535,31 @@ impl Syncer {
         Ok(())
     }
 
-    fn publish(&self, flight: InFlight) {
-        if let Some(head) = flight.head {
-            {
-                let mut index = self
-                    .shared
-                    .index
-                    .write()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                for (stream_id, version, position) in &flight.records {
-                    index.push_record(stream_id, *version, *position);
-                }
-                index.set_head(head);
-                for (pending, outcome) in flight.batch.iter().zip(&flight.outcomes) {
-                    if let Outcome::Commit(record) = outcome {
-                        let id = pending.request.command.command_id.clone();
-                        index.insert_command(id, record.clone());
-                    }
+    /// Writes the group's index entries (one atomic batch).
+    fn index(&self, group: &[InFlight]) -> Result<(), StoreError> {
+        let mut batch = IndexBatch::default();
+        let mut next = self.shared.head.borrow().position.next();
+        for flight in group {
+            let Some(head) = flight.head else { continue };
+            for record in &flight.records {
+                assert_eq!(record.2, next, "indexed positions must be contiguous");
+                next = next.next();
+            }
+            assert_eq!(head.position.next(), next, "head must name the last record");
+            batch.records.extend(flight.records.iter().cloned());
+            for (pending, outcome) in flight.batch.iter().zip(&flight.outcomes) {
+                if let Outcome::Commit(record) = outcome {
+                    let id = pending.request.command.command_id.clone();
+                    batch.commands.push((id, record.clone()));
                 }
             }
+            batch.head = Some(head);
+        }
+        self.shared.index.write(batch)
+    }
+
+    fn publish(&self, flight: InFlight) {
+        if let Some(head) = flight.head {
             self.shared.head.send_replace(head);
         }
         for (pending, outcome) in flight.batch.into_iter().zip(flight.outcomes) {

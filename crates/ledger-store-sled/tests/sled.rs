@@ -95,7 +95,7 @@ async fn reopen_after_many_batches_rebuilds_identical_indexes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn corrupted_segment_byte_fails_open_naming_the_position() {
+async fn a_corrupted_segment_byte_is_named_by_reads_and_by_a_full_reindex() {
     let dir = tempfile::tempdir().expect("temp dir");
     {
         let store = SledStore::open(dir.path()).expect("open");
@@ -109,7 +109,11 @@ async fn corrupted_segment_byte_fails_open_naming_the_position() {
         store.close().await.expect("close");
     }
     {
-        let db = sled::open(dir.path()).expect("sled");
+        let db = sled::Config::new()
+            .path(dir.path())
+            .flush_every_ms(None)
+            .open()
+            .expect("sled");
         let tree = db.open_tree(SEGMENTS_TREE).expect("tree");
         let key = 3u64.to_be_bytes();
         let mut value = tree.get(key).expect("get").expect("segment 3").to_vec();
@@ -120,6 +124,29 @@ async fn corrupted_segment_byte_fails_open_naming_the_position() {
         tree.insert(key, value).expect("insert");
         db.flush().expect("flush");
     }
+    // Open reads only the tail after the index's last record: the damage
+    // in the middle is found by whatever reads it, named, never skipped.
+    {
+        let store = SledStore::open(dir.path()).expect("open reads the tail only");
+        assert_eq!(store.head().position, Position(5));
+        match store.read_all(Position(1), 10).await {
+            Err(StoreError::Corrupt { position, reason }) => {
+                assert_eq!(position, Position(3), "{reason}");
+            }
+            other => panic!("expected corruption, got {other:?}"),
+        }
+        let s = stream("s");
+        assert!(matches!(
+            store.read_stream(&s, StreamVersion(1), 10).await,
+            Err(StoreError::Corrupt {
+                position: Position(3),
+                ..
+            })
+        ));
+        store.close().await.expect("close");
+    }
+    // Without its index the whole log is read on open: refused there.
+    std::fs::remove_dir_all(dir.path().join(ledger_store_sled::INDEX_DIR)).expect("rm index");
     match SledStore::open(dir.path()) {
         Err(StoreError::Corrupt { position, reason }) => {
             assert_eq!(position, Position(3), "{reason}");
@@ -130,7 +157,7 @@ async fn corrupted_segment_byte_fails_open_naming_the_position() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn damaged_framing_fails_open() {
+async fn damaged_framing_fails_reads_and_a_full_reindex() {
     let dir = tempfile::tempdir().expect("temp dir");
     {
         let store = SledStore::open(dir.path()).expect("open");
@@ -142,7 +169,11 @@ async fn damaged_framing_fails_open() {
         }
     }
     {
-        let db = sled::open(dir.path()).expect("sled");
+        let db = sled::Config::new()
+            .path(dir.path())
+            .flush_every_ms(None)
+            .open()
+            .expect("sled");
         let tree = db.open_tree(SEGMENTS_TREE).expect("tree");
         // Segment of c1 starts at position 3; truncate its value.
         let key = 3u64.to_be_bytes();
@@ -151,6 +182,16 @@ async fn damaged_framing_fails_open() {
             .expect("insert");
         db.flush().expect("flush");
     }
+    {
+        let store = SledStore::open(dir.path()).expect("open reads the tail only");
+        let err = store.read_all(Position(1), 10).await.unwrap_err();
+        assert!(
+            matches!(err, StoreError::Corrupt { position, .. } if position == Position(3) || position == Position(4)),
+            "{err:?}"
+        );
+        store.close().await.expect("close");
+    }
+    std::fs::remove_dir_all(dir.path().join(ledger_store_sled::INDEX_DIR)).expect("rm index");
     let err = SledStore::open(dir.path()).err().expect("must fail");
     assert!(
         matches!(err, StoreError::Corrupt { position, .. } if position == Position(3) || position == Position(4)),
@@ -213,13 +254,15 @@ fn sled_keeps_its_log_in_the_db_file() {
         .collect();
     names.sort();
     assert!(names.contains(&"db".to_string()), "{names:?}");
-    // Besides sled's files, only the engine's acknowledgement journal.
+    // Besides sled's files, only the engine's acknowledgement journal and
+    // its index.
     assert!(names.contains(&ledger_store_sled::JOURNAL_FILE.to_string()));
     assert!(
         names.iter().all(|n| n == "db"
             || n == "conf"
             || n == "blobs"
             || n == ledger_store_sled::JOURNAL_FILE
+            || n == ledger_store_sled::INDEX_DIR
             || n.starts_with("snap.")),
         "unexpected sled file in {names:?}"
     );
