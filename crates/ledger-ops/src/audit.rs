@@ -162,6 +162,9 @@ pub async fn verify_dir(
     expect: Option<ExpectedHead>,
     mut progress: impl FnMut(u64, u64),
 ) -> Result<Result<Verified, AuditFailure>, OpsError> {
+    // True when the engine opened and a read failed: its position is the
+    // read's start, not the record, so the raw walk's finding wins.
+    let mut met_by_read = false;
     let engine_failure = match dir.open_existing_store() {
         Ok(sled) => {
             let store: DynStore = sled.clone();
@@ -173,7 +176,16 @@ pub async fn verify_dir(
             };
             drop(store);
             sled.close().await?;
-            return verdict;
+            match verdict {
+                // The engine opens without reading the whole log (only its
+                // tail), so damage further back is met by the walk's reads:
+                // the raw walk below names the first bad record.
+                Ok(Err(f)) if f.code == "corrupt" => {
+                    met_by_read = true;
+                    f
+                }
+                verdict => return verdict,
+            }
         }
         // The engine's acknowledgement journal shows acknowledged records
         // the log lacks, or cannot vouch for the log: a verdict, not an
@@ -202,7 +214,7 @@ pub async fn verify_dir(
         },
         Err(e) => return Err(e),
     };
-    tracing::warn!(position = engine_failure.position, reason = %engine_failure.reason, "the engine refuses the log, reading its segments");
+    tracing::warn!(position = engine_failure.position, reason = %engine_failure.reason, "the engine refuses the log or a record of it, reading its segments");
     let raw: DynStore = match RawLog::open(&dir.log()) {
         Ok(raw) => raw,
         // Not even the raw reader gets in (sled's own files are damaged):
@@ -215,7 +227,7 @@ pub async fn verify_dir(
         Err(f) => Some(explain(&raw, f).await),
     };
     Ok(Err(match found {
-        Some(f) if f.position <= engine_failure.position => f,
+        Some(f) if met_by_read || f.position <= engine_failure.position => f,
         _ => AuditFailure {
             stream: stream_at(raw.as_ref(), Position(engine_failure.position))
                 .await

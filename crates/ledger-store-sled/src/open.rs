@@ -122,8 +122,14 @@ fn scan(
             Ok(hash) if hash == through.hash => through,
             found => {
                 if let Some(c) = contents {
+                    // Refused as it stands, before anything is rebuilt.
                     let head = recovery::last_head(tree)?;
-                    acks::check(c, head, &hashes_up_to(head.position))?;
+                    if let Err(e) = acks::check(c, head, &hashes_up_to(head.position)) {
+                        return Ok(Scanned {
+                            head,
+                            verdict: Err(e),
+                        });
+                    }
                 }
                 warn!(
                     indexed_through = through.position.0,
