@@ -343,11 +343,6 @@ impl Index {
             .persist(PersistMode::SyncData)
             .map_err(|e| broken("persist", e))
     }
-
-    /// Bytes the index takes on disk.
-    pub fn disk_bytes(&self) -> u64 {
-        self.db.disk_space().unwrap_or(0)
-    }
 }
 
 #[cfg(test)]
@@ -443,8 +438,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join(INDEX_DIR)).unwrap();
         // Not a database: a file where fjall wants its own.
-        std::fs::write(dir.path().join(INDEX_DIR).join("version"), b"garbage").unwrap();
+        let garbage = dir.path().join(INDEX_DIR).join("version");
+        std::fs::write(&garbage, b"garbage").unwrap();
         let index = Index::open(dir.path()).unwrap();
         assert_eq!(index.through().unwrap(), None);
+        // The unreadable index was removed, not opened around.
+        assert_ne!(
+            std::fs::read(&garbage).ok().as_deref(),
+            Some(&b"garbage"[..])
+        );
     }
 }

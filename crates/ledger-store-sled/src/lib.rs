@@ -211,11 +211,6 @@ impl SledStore {
     fn segment_at(&self, position: Position) -> Result<Segment<sled::IVec>, StoreError> {
         recovery::segment_at(&self.tree, position)
     }
-
-    /// Bytes the on-disk index takes.
-    pub fn index_disk_bytes(&self) -> u64 {
-        self.shared.index.disk_bytes()
-    }
 }
 
 impl Drop for SledStore {
@@ -319,13 +314,7 @@ impl EventStore for SledStore {
                 let record = seg.record(p)?;
                 if let Some(prev) = previous.take() {
                     if record.prev_hash != prev.hash {
-                        return Err(StoreError::Corrupt {
-                            position: prev.position,
-                            reason: format!(
-                                "the record hashes {} but the log's chain vouches for {}",
-                                prev.hash, record.prev_hash
-                            ),
-                        });
+                        return Err(segment::unvouched(&prev, record.prev_hash));
                     }
                     out.push(prev);
                 }

@@ -146,11 +146,6 @@ fn scan(
             Head::default()
         }
     };
-    if start.position == Position::ORIGIN && recovery::last_head(tree)?.position > start.position {
-        info!(
-            "indexing the whole log (a new, older or rebuilt index): this reads every segment once"
-        );
-    }
     let caught = recovery::catch_up(tree, index, start, &wanted)?;
     let mut hashes = hashes_up_to(start.position);
     hashes.extend(caught.hashes);
@@ -159,7 +154,8 @@ fn scan(
             from = start.position.next().0,
             to = caught.head.position.0,
             records = caught.indexed,
-            "indexed the log's tail"
+            whole_log = start.position == Position::ORIGIN,
+            "indexed the log after the index's last record"
         );
     }
     let verdict = match contents {

@@ -268,23 +268,28 @@ impl<V: AsRef<[u8]>> Segment<V> {
     /// Checks `record` (of this segment) against the next record's
     /// `prev_hash` or the trailer.
     pub fn check_vouched(&self, record: &ledger_store::RecordedEvent) -> Result<(), StoreError> {
-        let position = record.position;
-        let vouched = if self.contains(position.next()) {
-            self.record(position.next())?.prev_hash
+        let next = record.position.next();
+        let vouched = if self.contains(next) {
+            self.record(next)?.prev_hash
         } else {
             self.last_hash
         };
         if record.hash != vouched {
-            return Err(corrupt(
-                position,
-                format!(
-                    "the record hashes {} but the log's chain vouches for {vouched}",
-                    record.hash
-                ),
-            ));
+            return Err(unvouched(record, vouched));
         }
         Ok(())
     }
+}
+
+/// A record whose hash is not the one the log's chain vouches for.
+pub(crate) fn unvouched(record: &ledger_store::RecordedEvent, vouched: Digest) -> StoreError {
+    corrupt(
+        record.position,
+        format!(
+            "the record hashes {} but the log's chain vouches for {vouched}",
+            record.hash
+        ),
+    )
 }
 
 #[cfg(test)]
