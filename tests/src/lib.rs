@@ -120,6 +120,7 @@ pub fn place_order(customer: &str, order: &str) -> PlaceOrder {
             }],
             instance_ids: vec![format!("vol-{order}").parse().unwrap()],
             amount_due: money("85.00"),
+            sales_contract_id: None,
         },
         payment_deadline: None,
     }
@@ -147,7 +148,9 @@ pub fn apply_contract(
         customer_id: customer_id(customer),
         kind,
         order_ids: orders.iter().map(|o| order_id(o)).collect(),
-        party_b: "Cloud Computing (Singapore) Pte. Ltd.".into(),
+        party_a_kind: None,
+        party_a_details: Default::default(),
+        party_b: ledger_domain::contract::DEFAULT_PARTY_B.into(),
         remarks: String::new(),
     }
 }

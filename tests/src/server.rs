@@ -30,6 +30,7 @@ fn config(dir: &TempDir) -> Config {
         data_dir: dir.path().to_path_buf(),
         grpc_listen: "127.0.0.1:0".parse().expect("addr"),
         http_listen: "127.0.0.1:0".parse().expect("addr"),
+        ..Config::default()
     }
 }
 
@@ -286,6 +287,7 @@ pub fn pb_place_order(
         instance_ids: vec![format!("vol-{order}")],
         amount_due: "85.00".into(),
         payment_deadline: String::new(),
+        sales_contract_id: String::new(),
     }
 }
 

@@ -127,14 +127,16 @@ async fn orders_contracts_and_aggregates_are_the_rest_documents() {
             &contracts,
             Some("apply-grpc"),
             Some(json!({
-                "contract_no": "EC-G1",
                 "kind": "order",
                 "order_ids": ["CS0001"],
-                "party_b": "Cloud Computing (Singapore) Pte. Ltd.",
             })),
         )
         .await;
     assert_eq!(applied.status, 201, "{}", applied.text);
+    let no = applied.json()["contract"]["contract_no"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let mut queries = s.server.queries(s.customer.token.expose()).await;
     let get = |order: &str| pb::GetOrderRequest {
         customer_id: A.into(),
@@ -148,7 +150,7 @@ async fn orders_contracts_and_aggregates_are_the_rest_documents() {
             .await
             .ok()
     );
-    assert_eq!(order["contract_no"], "EC-G1");
+    assert_eq!(order["contract_no"], no.as_str());
     let deductions = view(
         queries
             .get_order_deductions(get("CS0001"))
@@ -185,14 +187,14 @@ async fn orders_contracts_and_aggregates_are_the_rest_documents() {
         queries
             .get_contract(pb::GetContractRequest {
                 customer_id: A.into(),
-                contract_no: "EC-G1".into(),
+                contract_no: no.clone(),
                 min_position: 0,
             })
             .await
             .unwrap()
             .into_inner(),
     );
-    assert_eq!(contract, rest.get(&format!("{contracts}/EC-G1")).await.ok());
+    assert_eq!(contract, rest.get(&format!("{contracts}/{no}")).await.ok());
 
     let aggregate = |kind: &str, id: &str| pb::GetAggregateRequest {
         kind: kind.into(),
@@ -208,10 +210,10 @@ async fn orders_contracts_and_aggregates_are_the_rest_documents() {
     assert_eq!(o["kind"], "order");
     assert_eq!(o["version"], 3, "placed, paid, attached: {o}");
     assert_eq!(o["state"]["spec"]["order_id"], "CS0001");
-    assert_eq!(o["state"]["contract"], "EC-G1");
+    assert_eq!(o["state"]["contract"], no.as_str());
     let c = view(
         queries
-            .get_aggregate(aggregate("contract", "EC-G1"))
+            .get_aggregate(aggregate("contract", &no))
             .await
             .unwrap()
             .into_inner(),

@@ -686,11 +686,27 @@ async fn the_old_v1_0_details_follow_the_seed() {
         .clone();
     assert_eq!(null["orderInfo"], Value::Null);
     assert_eq!(item_ids(&null).len(), 3);
+    // Seed: "If this parameter is left empty or is set to null, the value
+    // of orderInfo in the response is null" (offset); "is left empty, or is
+    // set to null, the value 10 is used" (limit).
+    let empty = get(&server, &a, &format!("{path}?offset=&limit="))
+        .await
+        .assert_ok()
+        .clone();
+    assert_eq!(empty["orderInfo"], Value::Null);
+    assert_eq!(empty["count"], 3);
+    assert_eq!(item_ids(&empty).len(), 3);
+    let empty_limit = get(&server, &a, &format!("{path}?offset=1&limit="))
+        .await
+        .assert_ok()
+        .clone();
+    assert_eq!(empty_limit["orderInfo"]["orderId"], "CSA3LINES");
+    // "It cannot be set to \"\"": the two quote characters as the value.
     for (query, cbc) in [
-        ("offset=", "CBC.0100"),
+        ("offset=%22%22", "CBC.0100"),
         ("offset=first", "CBC.0100"),
         ("offset=0", "CBC.0101"),
-        ("limit=", "CBC.0100"),
+        ("limit=%22%22", "CBC.0100"),
         ("limit=101", "CBC.0101"),
     ] {
         get(&server, &a, &format!("{path}?{query}"))

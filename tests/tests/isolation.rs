@@ -175,11 +175,7 @@ fn rest_table() -> Vec<(Route, Vec<RestCase>)> {
     let details = |o: &str| format!("/v2/orders/customer-orders/details/{o}");
     let discounts = |o: &str| format!("/v2/orders/customer-orders/order-discounts?order_id={o}");
     let old = |d: &str, o: &str| format!("/v1.0/{d}/common/order-mgr/orders/{o}");
-    let apply_body = |o: &str| {
-        format!(
-            r#"{{"kind":"order","order_ids":["{o}"],"party_b":"Cloud Computing (Singapore) Pte. Ltd."}}"#
-        )
-    };
+    let apply_body = |o: &str| format!(r#"{{"kind":"order","order_ids":["{o}"]}}"#);
     vec![
         (
             r("get", "/healthz"),
@@ -641,12 +637,12 @@ async fn grpc_call(w: &World, rpc: &str, who: Who, n: usize) -> Result<(), tonic
         "ApplyContract" => c
             .apply_contract(pb::ApplyContractRequest {
                 header,
-                contract_no: format!("HTNEW{n}"),
                 customer_id: customer,
                 kind: pb::ContractKind::Order as i32,
                 order_ids: vec![order("CSME14", "CSOT02")],
-                party_b: "Cloud Computing (Singapore) Pte. Ltd.".into(),
                 remarks: String::new(),
+                party_a_kind: 0,
+                party_a: None,
             })
             .await
             .map(drop),
@@ -661,6 +657,8 @@ async fn grpc_call(w: &World, rpc: &str, who: Who, n: usize) -> Result<(), tonic
             .void_contract(pb::VoidContractRequest {
                 header,
                 contract_no: order("HTME15", "HTOT01"),
+                ticket_id: String::new(),
+                void_reason: String::new(),
             })
             .await
             .map(drop),

@@ -105,6 +105,7 @@ async fn run(ledger: &Ledger, clock: &ledger_app::ManualClock, steps: &[Step]) {
             Step::VoidContract(c, by_operator) => (
                 Command::VoidContract(VoidContract {
                     contract_no: format!("HT{c}").parse().unwrap(),
+                    ticket: None,
                 }),
                 if *by_operator {
                     operator.clone()

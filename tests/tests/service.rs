@@ -221,6 +221,7 @@ async fn a_contract_and_its_orders_commit_together(store: DynStore) {
     let customer = Actor::Customer(customer_id("cust1"));
     let void = Command::VoidContract(VoidContract {
         contract_no: "HT1".parse().unwrap(),
+        ticket: None,
     });
     ledger.execute(void, meta("void", customer)).await.unwrap();
     let again = apply_contract("cust1", "HT2", ContractKind::Order, &["O1"]);
@@ -513,6 +514,7 @@ async fn every_event_records_its_customer_as_tenant(store: DynStore) {
         Command::ApplyContract(apply_contract("cust1", "HT1", ContractKind::Order, &["O1"])),
         Command::VoidContract(VoidContract {
             contract_no: "HT1".parse().unwrap(),
+            ticket: None,
         }),
     ];
     run_all(&ledger, "flow", commands).await;

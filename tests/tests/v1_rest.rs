@@ -3,8 +3,10 @@
 
 mod v1_support;
 
+use chrono::{TimeZone, Utc};
+use ledger_domain::Command;
 use serde_json::{json, Value};
-use tests::t0;
+use tests::{pay_order, t0};
 use v1_support::*;
 
 fn orders_of(customer: &str, query: &str) -> String {
@@ -19,8 +21,17 @@ async fn the_order_list_defaults_to_the_last_seven_days_newest_first() {
     assert_eq!(ids(&page), ["CS0005", "CS0004", "CS0003", "CS0002"]);
     assert_eq!(page["total"], 4);
     assert_eq!(page["next_cursor"], Value::Null);
-    assert_eq!(page["order_time"]["begin"], "2024-11-15T08:00:00Z");
+    // "The last 7 days" of the customer's calendar (Asia/Shanghai unless
+    // named): from 15 Nov 00:00 +08:00 through now (22 Nov 16:00 +08:00).
+    assert_eq!(page["order_time"]["begin"], "2024-11-14T16:00:00Z");
     assert_eq!(page["order_time"]["end"], "2024-11-22T08:00:00Z");
+    assert_eq!(page["time_zone"], "Asia/Shanghai");
+    let utc = rest.get(&orders_of(A, "?time_zone=UTC")).await.ok();
+    assert_eq!(utc["order_time"]["begin"], "2024-11-15T00:00:00Z");
+    assert_eq!(utc["time_zone"], "UTC");
+    rest.get(&orders_of(A, "?time_zone=Nowhere/Atlantis"))
+        .await
+        .assert_refused(400, "CBC.0101", "invalid_parameter");
     let unpaid = &page["orders"][0];
     assert_eq!(unpaid["status"], "unpaid");
     assert_eq!(unpaid["status_name"], "Unpaid");
@@ -263,14 +274,14 @@ async fn bad_parameters_are_refused_with_cbc_0100_or_0101() {
         .await
         .assert_refused(400, "CBC.0101", "invalid_parameter");
     let contracts = format!("/v1/customers/{A}/contracts");
-    let apply = json!({"kind": "order", "order_ids": ["CS0001"], "party_b": "Cloud"});
+    let apply = json!({"kind": "order", "order_ids": ["CS0001"]});
     rest.post(&contracts, None, Some(apply))
         .await
         .assert_refused(400, "CBC.0100", "bad_parameter");
     rest.post(&contracts, Some("k1"), Some(json!({"kind": "order"})))
         .await
         .assert_refused(400, "CBC.0100", "bad_parameter");
-    let unknown_kind = json!({"kind": "lease", "order_ids": ["CS0001"], "party_b": "Cloud"});
+    let unknown_kind = json!({"kind": "lease", "order_ids": ["CS0001"]});
     rest.post(&contracts, Some("k2"), Some(unknown_kind))
         .await
         .assert_refused(400, "CBC.0101", "invalid_parameter");
@@ -370,15 +381,52 @@ async fn deductions_by_discount_type_total_the_paid_orders_of_the_range() {
 #[tokio::test]
 async fn eligible_orders_are_this_months_paid_or_unpaid_orders() {
     let s = seeded().await;
+    // Placed in October, paid at 31 Oct 17:00 UTC: already 1 November in
+    // Shanghai.
+    let utc = |d: u32, m: u32, h: u32| Utc.with_ymd_and_hms(2024, m, d, h, 0, 0).unwrap();
+    s.server.clock.set(utc(30, 10, 8));
+    let october = order(
+        A,
+        "CS0100",
+        "Elastic Volume Service",
+        ledger_domain::catalog::OrderType::Purchase,
+        ledger_domain::catalog::ChargeType::Subscription,
+        "vol-100",
+    );
+    run(&s.server, "place-CS0100", Command::PlaceOrder(october)).await;
+    s.server.clock.set(utc(31, 10, 17));
+    let pay = Command::PayOrder(pay_order("CS0100", "pay-CS0100"));
+    run(&s.server, "pay-CS0100", pay).await;
+    s.server.clock.set(t0());
     let rest = Rest::new(&s.server, &s.customer);
     let path = format!("/v1/customers/{A}/eligible-orders");
+    // Seed: "We will default to filtering the list of orders Paid for in
+    // the Current Month": by payment time, in the customer's calendar
+    // month; newest payment first.
     let paid = rest.get(&format!("{path}?kind=order")).await.ok();
-    assert_eq!(ids(&paid), ["CS0002", "CS0001"]);
+    assert_eq!(ids(&paid), ["CS0002", "CS0001", "CS0100"]);
     assert_eq!(paid["kind"], "order");
-    assert_eq!(paid["order_time"]["begin"], "2024-11-01T00:00:00Z");
+    assert_eq!(paid["order_time"], Value::Null);
+    assert_eq!(paid["payment_time"]["begin"], "2024-10-31T16:00:00Z");
+    assert_eq!(paid["payment_time"]["end"], "2024-11-30T15:59:59.999Z");
     assert_eq!(paid["orders"][0]["unpaid_amount"], Value::Null);
+    // In UTC, 31 Oct 17:00 is October.
+    let in_utc = rest
+        .get(&format!("{path}?kind=order&time_zone=UTC"))
+        .await
+        .ok();
+    assert_eq!(ids(&in_utc), ["CS0002", "CS0001"]);
+    // Naming an order-time range picks by order time instead.
+    let placed = rest
+        .get(&format!("{path}?kind=order&order_time_begin=2024-10-01"))
+        .await
+        .ok();
+    assert_eq!(ids(&placed), ["CS0002", "CS0001", "CS0100"]);
+    assert_eq!(placed["payment_time"], Value::Null);
+    // "Unpaid for in the Current Month": unpaid orders placed this month.
     let unpaid = rest.get(&format!("{path}?kind=payment_request")).await.ok();
     assert_eq!(ids(&unpaid), ["CS0005", "CS0003"]);
+    assert_eq!(unpaid["order_time"]["begin"], "2024-10-31T16:00:00Z");
     assert_eq!(
         unpaid["orders"][0]["payment_deadline"],
         "2024-11-28T08:00:00Z"

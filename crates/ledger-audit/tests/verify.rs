@@ -114,6 +114,7 @@ async fn history() -> (DynStore, Vec<RecordedEvent>) {
         )),
         Command::VoidContract(ledger_domain::contract::VoidContract {
             contract_no: "K2".parse().unwrap(),
+            ticket: None,
         }),
         Command::CancelOrder(ledger_domain::order::CancelOrder {
             order_id: "O3".parse().unwrap(),

@@ -13,6 +13,7 @@
 pub mod envelope;
 pub mod payload;
 pub mod record;
+mod upcast;
 
 pub use record::{
     CommandId, CommandMetadata, Digest, EventData, Metadata, Position, RecordedEvent, StreamId,

@@ -40,9 +40,9 @@ pub fn decode_value<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> 
 }
 
 macro_rules! events {
-    ($($name:ident),* $(,)?) => {
+    ($($name:ident = $version:literal),* $(,)?) => {
         /// Current schema version of every event type.
-        pub const SCHEMA_VERSIONS: &[(&str, u16)] = &[$((stringify!($name), 1)),*];
+        pub const SCHEMA_VERSIONS: &[(&str, u16)] = &[$((stringify!($name), $version)),*];
 
         /// The type name, current schema version and payload of an event.
         pub fn encode_event(event: &Event) -> Result<(&'static str, u16, Vec<u8>), CodecError> {
@@ -53,35 +53,36 @@ macro_rules! events {
         /// Decodes a stored payload, upcasting older schema versions.
         pub fn decode_event(event_type: &str, schema_version: u16, payload: &[u8]) -> Result<Event, CodecError> {
             match (event_type, schema_version) {
-                $((stringify!($name), 1) => Ok(Event::$name(decode_value(payload)?)),)*
-                _ => Err(CodecError::UnknownEventType { event_type: event_type.to_owned(), schema_version }),
+                $((stringify!($name), $version) => Ok(Event::$name(decode_value(payload)?)),)*
+                _ => crate::upcast::decode_old(event_type, schema_version, payload)?
+                    .ok_or_else(|| CodecError::UnknownEventType { event_type: event_type.to_owned(), schema_version }),
             }
         }
     };
 }
 
 events!(
-    OrderPlaced,
-    OrderPaid,
-    OrderCancelled,
-    OrderExpired,
-    OrderVoided,
-    OrderAttachedToContract,
-    OrderReleasedFromContract,
-    ContractApplied,
-    ContractConverted,
-    ContractVoided,
-    ContractRemarksEdited,
-    ContractInvalidated,
-    CustomerRegistered,
-    RealNameCertified,
-    RemittanceAccountSet,
-    LossAccepted,
-    TopUpReceived,
-    AccountCredited,
-    AccountDebited,
-    CouponIssued,
-    CouponRedeemed,
+    OrderPlaced = 2,
+    OrderPaid = 1,
+    OrderCancelled = 1,
+    OrderExpired = 1,
+    OrderVoided = 1,
+    OrderAttachedToContract = 1,
+    OrderReleasedFromContract = 1,
+    ContractApplied = 2,
+    ContractConverted = 1,
+    ContractVoided = 2,
+    ContractRemarksEdited = 1,
+    ContractInvalidated = 1,
+    CustomerRegistered = 1,
+    RealNameCertified = 1,
+    RemittanceAccountSet = 1,
+    LossAccepted = 1,
+    TopUpReceived = 1,
+    AccountCredited = 1,
+    AccountDebited = 1,
+    CouponIssued = 1,
+    CouponRedeemed = 1,
 );
 
 /// Current schema version of a stored event type name.

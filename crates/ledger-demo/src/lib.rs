@@ -178,7 +178,9 @@ impl Story<'_> {
                 .iter()
                 .map(|o| o.order_id.parse().expect("valid order id"))
                 .collect(),
-            party_b: "Cloud Computing (Singapore) Pte. Ltd.".into(),
+            party_a_kind: None,
+            party_a_details: Default::default(),
+            party_b: ledger_domain::contract::DEFAULT_PARTY_B.into(),
             remarks: remarks.into(),
         });
         self.report.contracts += 1;
@@ -332,6 +334,7 @@ pub async fn load(
             customer(2),
             Command::VoidContract(VoidContract {
                 contract_no: "HT-DEMO-0003".parse().expect("valid contract no"),
+                ticket: None,
             }),
         )
         .await?;

@@ -96,6 +96,7 @@ pub fn sample_order(customer_id: &str, s: &OrderShape) -> PlaceOrder {
             }],
             instance_ids: vec![s.instance_id.parse().expect("valid instance id")],
             amount_due: s.amount_due(),
+            sales_contract_id: None,
         },
         payment_deadline: None,
     }

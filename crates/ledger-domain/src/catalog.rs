@@ -20,16 +20,19 @@ pub enum OrderType {
 }
 
 /// The one mapping between order types, Baidu's names and Huawei's
-/// `orderType` codes. Huawei has no separate codes for upgrade, downgrade,
-/// configuration change or compensation: they map onto its nearest code, so
-/// a Huawei filter by code may match several of ours.
+/// `orderType` codes. Huawei has one code, 3 (Change), for upgrade,
+/// downgrade and configuration change: our order keeps which change it was
+/// (its Baidu name) and a Huawei filter by 3 matches all three. Huawei has
+/// no order type for compensation: it marks such an order by its
+/// `sourceType` 7 (Compensation), so a compensation order is a new purchase
+/// (1) of compensation duration from source 7, never a renewal.
 pub const ORDER_TYPES: [(OrderType, &str, u8); 6] = [
     (OrderType::Purchase, "Purchase", 1),
     (OrderType::Renewal, "Renewal", 2),
     (OrderType::Upgrade, "Upgrade", 3),
     (OrderType::Downgrade, "Downgrade", 3),
     (OrderType::ConfigurationChange, "Configuration change", 3),
-    (OrderType::Compensation, "Compensation duration", 2),
+    (OrderType::Compensation, "Compensation duration", 1),
 ];
 
 impl OrderType {
@@ -48,6 +51,16 @@ impl OrderType {
     /// Huawei's `orderType` code.
     pub fn huawei_code(self) -> u8 {
         self.row().2
+    }
+
+    /// The source type an order of this type must have, if only one fits:
+    /// compensation orders come from Huawei source 7 (Compensation) and
+    /// only they do.
+    pub fn required_source(self) -> Option<SourceType> {
+        match self {
+            OrderType::Compensation => Some(SourceType::Compensation),
+            _ => None,
+        }
     }
 
     /// Every order type a Huawei `order_type` filter code selects.
@@ -84,23 +97,40 @@ impl ChargeType {
         }
     }
 
-    /// The time units a unit price may be quoted in under this charge type:
-    /// one minute for pay-as-you-go, a month or a year for subscriptions.
+    /// The units a unit price may be quoted in under this charge type: one
+    /// minute or a quantity (the seed's "Pay-as-you-go (or 'by quantity',
+    /// etc.)") for pay-as-you-go, a month or a year for subscriptions.
     pub fn admits(self, unit: PriceUnit) -> bool {
-        matches!(
-            (self, unit),
-            (ChargeType::PayAsYouGo, PriceUnit::Minute)
-                | (ChargeType::Subscription, PriceUnit::Month | PriceUnit::Year)
-        )
+        match self {
+            ChargeType::PayAsYouGo => unit == PriceUnit::Minute || unit.is_quantity(),
+            ChargeType::Subscription => matches!(unit, PriceUnit::Month | PriceUnit::Year),
+        }
     }
 }
 
-/// The time unit of a unit price.
+/// The unit of a unit price: a time unit, or for a postpaid line billed by
+/// quantity the quantity's unit. New units go at the end (stored by index).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PriceUnit {
     Minute,
     Month,
     Year,
+    /// Per gigabyte (storage, traffic).
+    Gigabyte,
+    /// Per request (API calls).
+    Request,
+    /// Per ten thousand requests.
+    TenThousandRequests,
+}
+
+impl PriceUnit {
+    /// Billed by quantity rather than by time.
+    pub fn is_quantity(self) -> bool {
+        matches!(
+            self,
+            PriceUnit::Gigabyte | PriceUnit::Request | PriceUnit::TenThousandRequests
+        )
+    }
 }
 
 /// Where an order came from (Huawei `sourceType`, codes 1–8).

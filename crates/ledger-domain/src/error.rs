@@ -140,6 +140,19 @@ pub enum DomainError {
     ContractNotOverdue(ContractNo),
     #[error("contract {0} has an unpaid order past its deadline")]
     ContractOverdue(ContractNo),
+    #[error(
+        "party a of customer {0} is a company: complete enterprise real-name certification first"
+    )]
+    EnterpriseCertificationRequired(CustomerId),
+    #[error("party a of customer {0} is certified as an enterprise, not a person")]
+    PartyANotAPerson(CustomerId),
+    #[error("voiding official contract {0} needs the ticket id and a reason")]
+    VoidTicketRequired(ContractNo),
+    #[error("a {order_type} order has source type {expected}")]
+    SourceTypeMismatch {
+        order_type: &'static str,
+        expected: &'static str,
+    },
 
     // Customers.
     #[error("customer {0} is already registered with different details")]
@@ -244,6 +257,10 @@ impl DomainError {
             NotPaymentRequestContract(_) => "not_payment_request_contract",
             ContractNotOverdue(_) => "contract_not_overdue",
             ContractOverdue(_) => "contract_overdue",
+            EnterpriseCertificationRequired(_) => "enterprise_certification_required",
+            PartyANotAPerson(_) => "party_a_not_a_person",
+            VoidTicketRequired(_) => "void_ticket_required",
+            SourceTypeMismatch { .. } => "source_type_mismatch",
             CustomerAlreadyRegistered(_) => "customer_already_registered",
             InsufficientBalance { .. } => "insufficient_balance",
             TopUpAlreadyRecorded(_) => "top_up_already_recorded",
@@ -290,7 +307,10 @@ impl DomainError {
             | VoucherExceedsCoupon(_)
             | DuplicateCoupon(_)
             | CouponsNotCombinable
-            | CouponNotNeeded(_) => ErrorClass::InvalidInput,
+            | CouponNotNeeded(_)
+            | PartyANotAPerson(_)
+            | VoidTicketRequired(_)
+            | SourceTypeMismatch { .. } => ErrorClass::InvalidInput,
             NotPermitted { .. }
             | ActorNotPermitted { .. }
             | OfficialContractNeedsOperator(_)
@@ -320,7 +340,8 @@ impl DomainError {
             | InsufficientBalance { .. }
             | CouponAlreadyUsed(_)
             | CouponNotValidNow(_)
-            | CouponThresholdNotMet(_) => ErrorClass::FailedPrecondition,
+            | CouponThresholdNotMet(_)
+            | EnterpriseCertificationRequired(_) => ErrorClass::FailedPrecondition,
         }
     }
 }

@@ -120,6 +120,46 @@ id_type!(
     "service name"
 );
 
+id_type!(
+    /// A sales contract an account manager placed an order under (Huawei
+    /// `contractId`); not the electronic contract.
+    SalesContractId,
+    "sales contract id"
+);
+id_type!(
+    /// A support ticket (the seed's "please submit a ticket").
+    TicketId,
+    "ticket id"
+);
+
+/// Prefix of the contract numbers the ledger assigns.
+pub const ASSIGNED_CONTRACT_NO_PREFIX: &str = "EC";
+/// Hex digits of the digest in an assigned contract number (80 bits).
+pub const ASSIGNED_CONTRACT_NO_HEX: usize = 20;
+
+impl ContractNo {
+    /// The number the ledger assigns to the contract one command applies
+    /// for: `EC` and 20 hex digits of SHA-256(customer, command id). The
+    /// same command (a retry) gets the same number; the caller never
+    /// chooses it. A collision (80 bits) is refused as an existing contract,
+    /// never merged.
+    pub fn assigned(customer: &CustomerId, command_id: &str) -> ContractNo {
+        use sha2::{Digest as _, Sha256};
+        let digest = Sha256::digest(format!("{customer}\n{command_id}").as_bytes());
+        let hex: String = digest
+            .iter()
+            .flat_map(|b| [b >> 4, b & 0x0f])
+            .take(ASSIGNED_CONTRACT_NO_HEX)
+            .map(|n| {
+                char::from_digit(n.into(), 16)
+                    .expect("a nibble")
+                    .to_ascii_uppercase()
+            })
+            .collect();
+        ContractNo(format!("{ASSIGNED_CONTRACT_NO_PREFIX}{hex}"))
+    }
+}
+
 /// A cloud service type code such as `hws.service.type.obs`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]

@@ -247,7 +247,7 @@ impl Command {
                 ids
             }
             Command::ConvertContract(contract::ConvertContract { contract_no })
-            | Command::VoidContract(contract::VoidContract { contract_no })
+            | Command::VoidContract(contract::VoidContract { contract_no, .. })
             | Command::InvalidateContract(contract::InvalidateContract { contract_no }) => {
                 let mut ids = vec![AggregateId::Contract(contract_no.clone())];
                 if let Some(c) = state.contract(contract_no).applied() {

@@ -154,7 +154,7 @@ fn every_event_of_a_decided_history_passes() {
         (convert_contract("K3"), alice_acts.clone(), t0() + hours(4)),
         (cancel("O4"), alice_acts.clone(), t0() + hours(5)),
         (void_order("O1"), operator(), t0() + hours(6)),
-        (void_contract("K1"), operator(), t0() + hours(6)),
+        (void_contract_by_ticket("K1"), operator(), t0() + hours(6)),
         (void_order("O5"), operator(), t0() + hours(6)),
         (expire("O2"), system(), deadline()),
         (invalidate_contract("K3"), system(), deadline()),

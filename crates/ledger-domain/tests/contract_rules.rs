@@ -480,7 +480,8 @@ fn void_draft_contract_by_its_customer_releases_its_orders() {
         contract_status(&state, K),
         ContractStatus::Voided {
             voided_at: at + hours(1),
-            converted_at: None
+            converted_at: None,
+            ticket: None,
         }
     );
     assert_eq!(order_contract_of(&state, "O1"), None);
@@ -509,25 +510,60 @@ fn void_official_contract_by_its_customer_needs_an_operator() {
         .then_error("official_contract_needs_operator");
 }
 
+/// Seed: "Official contracts do not support self-service voiding. If there
+/// is a need for voiding, please submit a ticket": the operator's void
+/// carries the ticket id and the reason, kept in the contract's state.
 #[test]
-fn void_official_contract_by_an_operator_releases_its_orders() {
+fn void_official_contract_by_an_operator_with_a_ticket_releases_its_orders() {
     let converted = t0() + days(2);
     let history = with(draft_order_contract(), [contract_converted(K, converted)]);
     let state = given(&history)
-        .when(void_contract(K))
+        .when(void_contract_by_ticket(K))
         .by(operator())
         .at(t0() + days(3))
         .then(&[
-            contract_voided(K, t0() + days(3)),
+            contract_voided_by_ticket(K, t0() + days(3)),
             released("O1", K, t0() + days(3)),
         ]);
     assert_eq!(
         contract_status(&state, K),
         ContractStatus::Voided {
             voided_at: t0() + days(3),
-            converted_at: Some(converted)
+            converted_at: Some(converted),
+            ticket: Some(ticket()),
         }
     );
+}
+
+/// Seed: "If you void it, please submit a ticket for processing": an
+/// operator's void of an official contract without the ticket is refused.
+#[test]
+fn void_official_contract_without_a_ticket_is_refused_please_submit_a_ticket() {
+    let history = with(
+        draft_order_contract(),
+        [contract_converted(K, t0() + days(2))],
+    );
+    let e = given(&history)
+        .when(void_contract(K))
+        .by(operator())
+        .at(t0() + days(3))
+        .then_error("void_ticket_required");
+    assert_eq!(
+        e.to_string(),
+        format!("voiding official contract {K} needs the ticket id and a reason")
+    );
+    let blank = Command::VoidContract(ledger_domain::contract::VoidContract {
+        contract_no: K.parse().unwrap(),
+        ticket: Some(ledger_domain::contract::VoidTicket {
+            ticket_id: "TK-1".parse().unwrap(),
+            reason: "  ".into(),
+        }),
+    });
+    given(&history)
+        .when(blank)
+        .by(operator())
+        .at(t0() + days(3))
+        .then_error("invalid_text");
 }
 
 #[test]
@@ -922,6 +958,7 @@ fn contract_statuses_have_names_and_only_draft_and_official_are_live() {
             ContractStatus::Voided {
                 voided_at: t0(),
                 converted_at: None,
+                ticket: None,
             },
             "voided",
             false,

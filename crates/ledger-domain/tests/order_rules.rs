@@ -845,7 +845,7 @@ fn order_types_have_baidu_names_and_huawei_codes() {
         (OrderType::Upgrade, "Upgrade", 3),
         (OrderType::Downgrade, "Downgrade", 3),
         (OrderType::ConfigurationChange, "Configuration change", 3),
-        (OrderType::Compensation, "Compensation duration", 2),
+        (OrderType::Compensation, "Compensation duration", 1),
     ];
     for (t, name, code) in cases {
         assert_eq!(t.baidu_name(), name);

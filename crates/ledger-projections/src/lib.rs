@@ -2,6 +2,7 @@
 //! serves, kept current, rebuilt without downtime; and the timer that turns
 //! passed deadlines into commands.
 
+pub mod calendar;
 pub mod contracts;
 pub mod coupons;
 pub mod deadlines;

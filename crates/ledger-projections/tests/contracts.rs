@@ -78,6 +78,7 @@ async fn scenario() -> Env {
         at(11, 11, 8),
         Command::VoidContract(VoidContract {
             contract_no: no("C-VOID"),
+            ticket: None,
         }),
     )
     .await;
@@ -303,7 +304,8 @@ async fn contract_rows_show_orders_periods_remarks_and_operations() {
         voided.status,
         ContractStatus::Voided {
             voided_at: at(11, 11, 8),
-            converted_at: None
+            converted_at: None,
+            ticket: None,
         }
     );
     assert_eq!(

@@ -520,7 +520,9 @@ async fn operations_and_payment_columns_follow_the_status() {
         (voided.status, voided.status_code, voided.operations),
         (OrderStatusKind::Voided, 4, view_only)
     );
-    assert_eq!(voided.cash_payment, money("0"));
+    // Seed: "Cash payment: display the amount of money that has been paid
+    // for the order" — a paid order voided later still shows it.
+    assert_eq!(voided.cash_payment, money("85.00"));
     assert_eq!(voided.payment_time, None);
 
     // The voided order left the payment-time index.
@@ -783,6 +785,7 @@ async fn eligible_orders_for_both_contract_kinds() {
         nov(9, 8),
         Command::VoidContract(VoidContract {
             contract_no: "K2".parse().unwrap(),
+            ticket: None,
         }),
     )
     .await;

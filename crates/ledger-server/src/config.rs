@@ -10,6 +10,7 @@ use serde::Deserialize;
 pub const ENV_DATA_DIR: &str = "ORDER_LEDGER_DATA_DIR";
 pub const ENV_GRPC_LISTEN: &str = "ORDER_LEDGER_GRPC_LISTEN";
 pub const ENV_HTTP_LISTEN: &str = "ORDER_LEDGER_HTTP_LISTEN";
+pub const ENV_PARTY_B: &str = "ORDER_LEDGER_PARTY_B";
 
 /// Largest HTTP request body accepted.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
@@ -29,6 +30,9 @@ pub struct Config {
     pub grpc_listen: SocketAddr,
     /// HTTP listen address (REST API, health, metrics).
     pub http_listen: SocketAddr,
+    /// Party B of every contract: the provider's legal entity, whose seal
+    /// an official contract carries. Customers never type it.
+    pub party_b: String,
 }
 
 impl Default for Config {
@@ -37,6 +41,7 @@ impl Default for Config {
             data_dir: PathBuf::from("ledger-data"),
             grpc_listen: SocketAddr::from(([127, 0, 0, 1], 50051)),
             http_listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            party_b: ledger_domain::contract::DEFAULT_PARTY_B.to_owned(),
         }
     }
 }
@@ -91,6 +96,15 @@ impl Config {
         if let Some(v) = var(ENV_HTTP_LISTEN) {
             self.http_listen = addr(ENV_HTTP_LISTEN, v)?;
         }
+        if let Some(v) = var(ENV_PARTY_B) {
+            if v.trim().is_empty() {
+                return Err(ConfigError::Env {
+                    name: ENV_PARTY_B,
+                    reason: "party b must not be empty".into(),
+                });
+            }
+            self.party_b = v;
+        }
         Ok(self)
     }
 }
@@ -117,6 +131,23 @@ mod tests {
             .unwrap();
         assert_eq!(env.grpc_listen.port(), 7000);
         assert_eq!(env.data_dir, PathBuf::from("/srv/ledger"));
+    }
+
+    #[test]
+    fn party_b_comes_from_the_configuration() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.toml");
+        std::fs::write(&path, "party_b = \"Example Cloud Ltd.\"\n").unwrap();
+        assert_eq!(
+            Config::from_file(&path).unwrap().party_b,
+            "Example Cloud Ltd."
+        );
+        assert_eq!(
+            Config::default().party_b,
+            ledger_domain::contract::DEFAULT_PARTY_B
+        );
+        let blank = Config::default().apply_env(|k| (k == ENV_PARTY_B).then(|| " ".into()));
+        assert!(matches!(blank, Err(ConfigError::Env { .. })));
     }
 
     #[test]

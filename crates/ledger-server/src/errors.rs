@@ -204,6 +204,15 @@ pub const TABLE: &[Mapping] = &[
     row("contract_not_overdue", FailedPrecondition, 400, CBC_INVALID),
     row("contract_overdue", FailedPrecondition, 400, CBC_INVALID),
     row(
+        "enterprise_certification_required",
+        FailedPrecondition,
+        400,
+        CBC_INVALID,
+    ),
+    row("party_a_not_a_person", InvalidArgument, 400, CBC_INVALID),
+    row("void_ticket_required", InvalidArgument, 400, CBC_INVALID),
+    row("source_type_mismatch", InvalidArgument, 400, CBC_INVALID),
+    row(
         "customer_already_registered",
         AlreadyExists,
         409,

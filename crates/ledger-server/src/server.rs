@@ -32,6 +32,8 @@ pub struct State {
     pub keys: Keys,
     pub metrics: Arc<Metrics>,
     pub data_dir: DataDir,
+    /// Party B of every contract applied for through this node.
+    pub party_b: Arc<str>,
     /// Turns true when the server begins to shut down (ends long streams).
     pub stop: watch::Receiver<bool>,
 }
@@ -121,6 +123,7 @@ impl Server {
             keys,
             metrics,
             data_dir,
+            party_b: Arc::from(config.party_b.as_str()),
             stop,
         });
 

@@ -11,7 +11,7 @@ use ledger_domain::customer::{
     CertificationKind, CertifyRealName, RealName, RegisterCustomer, RemittanceAccount,
     SetRemittanceAccount,
 };
-use ledger_domain::ids::{CustomerId, ServiceName};
+use ledger_domain::ids::{ContractNo, CustomerId, ServiceName};
 use ledger_domain::money::{Currency, Money};
 use ledger_domain::order::{
     CancelOrder, Discount, LineItem, OrderSpec, PayOrder, Payment, Period, PlaceOrder, Pricing,
@@ -23,7 +23,7 @@ use rust_decimal::Decimal;
 use crate::mix::{permille, Mix, Salt};
 
 /// The provider's legal entity, Party B of every simulated contract.
-pub const PARTY_B: &str = "Cloud Computing (Singapore) Pte. Ltd.";
+pub const PARTY_B: &str = ledger_domain::contract::DEFAULT_PARTY_B;
 
 /// One command as a sender would send it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -340,6 +340,7 @@ impl OrderPlan {
                     .parse()
                     .expect("a valid instance id")],
                 amount_due,
+                sales_contract_id: None,
             },
             payment_deadline: None,
         };
@@ -373,12 +374,17 @@ impl OrderPlan {
             };
             ContractPlan {
                 apply: ApplyContract {
-                    contract_no: format!("EC{seed:x}N{index:010}")
-                        .parse()
-                        .expect("a valid contract number"),
+                    // As the faces assign it: from the customer and the
+                    // apply step's command id (see `steps`).
+                    contract_no: ContractNo::assigned(
+                        &customer_id,
+                        &format!("sim-apply-{}", place.spec.order_id),
+                    ),
                     customer_id,
                     kind,
                     order_ids: vec![place.spec.order_id.clone()],
+                    party_a_kind: None,
+                    party_a_details: Default::default(),
                     party_b: PARTY_B.into(),
                     remarks: String::new(),
                 },
@@ -447,7 +453,10 @@ impl OrderPlan {
                 DraftEnd::Voided => steps.push(step(
                     "void",
                     customer,
-                    Command::VoidContract(VoidContract { contract_no: no }),
+                    Command::VoidContract(VoidContract {
+                        contract_no: no,
+                        ticket: None,
+                    }),
                 )),
             }
         }

@@ -142,6 +142,7 @@ pub fn order(
             line_items,
             instance_ids: vec![format!("vol-{id}").parse().unwrap()],
             amount_due: due,
+            sales_contract_id: None,
         },
         payment_deadline: Some(deadline),
     })

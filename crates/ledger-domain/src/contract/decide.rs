@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::types::*;
 use crate::context::{Actor, Context};
+use crate::customer::{CertificationKind, RealName};
 use crate::error::{check_optional_text, check_text, DomainError};
 use crate::ids::ContractNo;
 use crate::order::{OrderAttachedToContract, OrderReleasedFromContract, OrderStatus, PlacedOrder};
@@ -16,6 +17,10 @@ pub const MAX_CONTRACT_ORDERS: usize = 200;
 /// Longest contract remarks.
 pub const MAX_REMARKS_CHARS: usize = 200;
 const MAX_PARTY_CHARS: usize = 256;
+/// Longest Party A detail (address, contact, phone, tax id).
+pub const MAX_PARTY_A_DETAIL_CHARS: usize = 256;
+/// Longest void ticket reason.
+pub const MAX_VOID_REASON_CHARS: usize = 512;
 
 fn applied<'a>(state: &'a State, no: &ContractNo) -> Result<&'a AppliedContract, DomainError> {
     state
@@ -101,6 +106,8 @@ pub fn apply(state: &State, cmd: &ApplyContract, ctx: &Context) -> Result<Vec<Ev
                 .map(|o| &o.order_id)
                 .eq(cmd.order_ids.iter())
             && a.subject.party_b == cmd.party_b
+            && a.subject.party_a_details == cmd.party_a_details
+            && cmd.party_a_kind.is_none_or(|k| k == a.subject.party_a.kind)
             && a.remarks == cmd.remarks;
         return if same {
             Ok(vec![])
@@ -122,6 +129,7 @@ pub fn apply(state: &State, cmd: &ApplyContract, ctx: &Context) -> Result<Vec<Ev
     let party_a = customer
         .real_name()
         .ok_or_else(|| DomainError::CustomerNotCertified(cmd.customer_id.clone()))?;
+    check_party_a(cmd, party_a)?;
     let terms = match cmd.kind {
         ContractKind::Order => ContractTerms::Order,
         ContractKind::PaymentRequest => ContractTerms::PaymentRequest {
@@ -188,6 +196,7 @@ pub fn apply(state: &State, cmd: &ApplyContract, ctx: &Context) -> Result<Vec<Ev
         terms,
         subject: SubjectInfo {
             party_a: party_a.clone(),
+            party_a_details: cmd.party_a_details.clone(),
             party_b: cmd.party_b.clone(),
         },
         remarks: cmd.remarks.clone(),
@@ -202,6 +211,31 @@ pub fn apply(state: &State, cmd: &ApplyContract, ctx: &Context) -> Result<Vec<Ev
         })
     }));
     Ok(events)
+}
+
+/// Party A as the customer describes it must agree with its certification:
+/// the seed's "If Party A is a company name, please first complete
+/// Enterprise Real-name Certification". A tax id names a company.
+fn check_party_a(cmd: &ApplyContract, certified: &RealName) -> Result<(), DomainError> {
+    let d = &cmd.party_a_details;
+    for (field, value) in [
+        ("party a address", &d.address),
+        ("party a contact name", &d.contact_name),
+        ("party a contact phone", &d.contact_phone),
+        ("party a tax id", &d.tax_id),
+    ] {
+        check_optional_text(field, value, MAX_PARTY_A_DETAIL_CHARS)?;
+    }
+    let company = cmd.party_a_kind == Some(CertificationKind::Enterprise) || !d.tax_id.is_empty();
+    match certified.kind {
+        CertificationKind::Personal if company => Err(
+            DomainError::EnterpriseCertificationRequired(cmd.customer_id.clone()),
+        ),
+        CertificationKind::Enterprise if cmd.party_a_kind == Some(CertificationKind::Personal) => {
+            Err(DomainError::PartyANotAPerson(cmd.customer_id.clone()))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// ConvertContract: a draft becomes official (legally binding). A
@@ -235,13 +269,18 @@ pub fn convert(
 }
 
 /// VoidContract: a draft by its customer; an official contract only by an
-/// operator (the seed's "submit a ticket"). Releases the orders.
+/// operator, with the ticket id and reason (the seed's "please submit a
+/// ticket"). Releases the orders.
 pub fn void(state: &State, cmd: &VoidContract, ctx: &Context) -> Result<Vec<Event>, DomainError> {
     let c = applied(state, &cmd.contract_no)?;
     check_customer_acts(c, ctx, "void this contract")?;
     match c.status() {
         ContractStatus::Draft => {}
-        ContractStatus::Official { .. } if matches!(ctx.actor, Actor::Operator(_)) => {}
+        ContractStatus::Official { .. } if matches!(ctx.actor, Actor::Operator(_)) => {
+            if cmd.ticket.is_none() {
+                return Err(DomainError::VoidTicketRequired(cmd.contract_no.clone()));
+            }
+        }
         ContractStatus::Official { .. } => {
             return Err(DomainError::OfficialContractNeedsOperator(
                 cmd.contract_no.clone(),
@@ -255,9 +294,13 @@ pub fn void(state: &State, cmd: &VoidContract, ctx: &Context) -> Result<Vec<Even
             })
         }
     }
+    if let Some(t) = &cmd.ticket {
+        check_text("void reason", &t.reason, MAX_VOID_REASON_CHARS)?;
+    }
     let mut events = vec![Event::ContractVoided(ContractVoided {
         contract_no: cmd.contract_no.clone(),
         voided_at: ctx.time,
+        ticket: cmd.ticket.clone(),
     })];
     events.extend(release_orders(state, c, ctx));
     Ok(events)

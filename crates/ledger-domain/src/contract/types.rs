@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::customer::{RealName, RemittanceAccount};
-use crate::ids::{ContractNo, CustomerId, OrderId};
+use crate::customer::{CertificationKind, RealName, RemittanceAccount};
+use crate::ids::{ContractNo, CustomerId, OrderId, TicketId};
 use crate::money::Money;
 use crate::Event;
 
@@ -34,12 +34,38 @@ impl ContractTerms {
     }
 }
 
-/// The parties. Party A is the customer's certified real name, never typed in.
+/// What the customer "manually supplements" about Party A (the seed's
+/// contract subject information). Each field may be empty (not given).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyADetails {
+    pub address: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    /// A company's tax id (unified social credit code); a company's only.
+    pub tax_id: String,
+}
+
+/// Party B when the ledger's configuration names none: the provider's
+/// contracting entity for international customers.
+pub const DEFAULT_PARTY_B: &str = "Cloud Computing (Singapore) Pte. Ltd.";
+
+/// The parties. Party A is the customer's certified real name (with its
+/// certification kind), never typed in; Party B is the provider's legal
+/// entity from the ledger's configuration, never typed in by the customer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubjectInfo {
     pub party_a: RealName,
+    pub party_a_details: PartyADetails,
     /// The provider's contracting entity.
     pub party_b: String,
+}
+
+/// Why an official contract was voided: the ticket an operator handles
+/// (the seed: "If you void it, please submit a ticket for processing").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoidTicket {
+    pub ticket_id: TicketId,
+    pub reason: String,
 }
 
 /// An associated order as it was when the contract was applied for.
@@ -54,12 +80,18 @@ pub struct ContractOrder {
 
 // ---- Commands ---------------------------------------------------------------
 
+/// The faces fill `contract_no` with [`ContractNo::assigned`] and `party_b`
+/// with the ledger's configured legal entity: neither is the caller's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplyContract {
     pub contract_no: ContractNo,
     pub customer_id: CustomerId,
     pub kind: ContractKind,
     pub order_ids: Vec<OrderId>,
+    /// Whether Party A is a person or a company, as the customer says;
+    /// `None`: as certified. Must agree with the certification.
+    pub party_a_kind: Option<CertificationKind>,
+    pub party_a_details: PartyADetails,
     pub party_b: String,
     pub remarks: String,
 }
@@ -72,6 +104,8 @@ pub struct ConvertContract {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VoidContract {
     pub contract_no: ContractNo,
+    /// Required to void an official contract; optional for a draft.
+    pub ticket: Option<VoidTicket>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +142,8 @@ pub struct ContractConverted {
 pub struct ContractVoided {
     pub contract_no: ContractNo,
     pub voided_at: DateTime<Utc>,
+    /// Schema version 2: the ticket of an operator's void.
+    pub ticket: Option<VoidTicket>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,6 +173,7 @@ pub enum ContractStatus {
     Voided {
         voided_at: DateTime<Utc>,
         converted_at: Option<DateTime<Utc>>,
+        ticket: Option<VoidTicket>,
     },
     Invalid {
         invalidated_at: DateTime<Utc>,
@@ -268,6 +305,7 @@ impl Contract {
                 c.status = ContractStatus::Voided {
                     voided_at: e.voided_at,
                     converted_at: c.status.converted_at(),
+                    ticket: e.ticket.clone(),
                 }
             }
             Event::ContractInvalidated(e) => {

@@ -10,7 +10,7 @@ use crate::customer::Customer;
 use crate::error::{check_optional_text, check_text, DomainError};
 use crate::ids::OrderId;
 use crate::money::Money;
-use crate::{catalog::ChargeType, catalog::OrderType, Event};
+use crate::{catalog::ChargeType, catalog::OrderType, catalog::SourceType, Event};
 
 /// Most line items one order may carry.
 pub const MAX_LINE_ITEMS: usize = 100;
@@ -84,6 +84,20 @@ fn check_spec(spec: &OrderSpec) -> Result<(), DomainError> {
     if spec.base_order_id.is_some() && spec.order_type != OrderType::Renewal {
         return Err(DomainError::BaseOrderOnlyForRenewal);
     }
+    // Huawei marks compensation by its source type 7, both ways.
+    let required = spec.order_type.required_source();
+    if required.is_some_and(|source| source != spec.source_type) {
+        return Err(DomainError::SourceTypeMismatch {
+            order_type: "compensation",
+            expected: "compensation",
+        });
+    }
+    if spec.source_type == SourceType::Compensation && required.is_none() {
+        return Err(DomainError::SourceTypeMismatch {
+            order_type: "non-compensation",
+            expected: "other than compensation",
+        });
+    }
     if spec.line_items.is_empty() {
         return Err(DomainError::NoLineItems);
     }
@@ -140,7 +154,7 @@ fn check_line(charge: ChargeType, line: &LineItem) -> Result<Money, DomainError>
     }
     if !charge.admits(line.unit_price.per) {
         let (charge, expected) = match charge {
-            ChargeType::PayAsYouGo => ("pay-as-you-go", "minute"),
+            ChargeType::PayAsYouGo => ("pay-as-you-go", "minute or a quantity"),
             ChargeType::Subscription => ("subscription", "month or year"),
         };
         return Err(DomainError::UnitPriceUnitMismatch {

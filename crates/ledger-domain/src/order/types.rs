@@ -7,8 +7,8 @@ use crate::catalog::{
     ChargeType, DiscountType, OrderType, PeriodType, PriceUnit, SourceType, VoucherKind,
 };
 use crate::ids::{
-    ContractNo, CustomerId, InstanceId, LineItemId, OrderId, PaymentId, ProductId, ServiceTypeCode,
-    VoucherId,
+    ContractNo, CustomerId, InstanceId, LineItemId, OrderId, PaymentId, ProductId, SalesContractId,
+    ServiceTypeCode, VoucherId,
 };
 use crate::money::{Currency, Money};
 
@@ -111,6 +111,9 @@ pub struct OrderSpec {
     pub instance_ids: Vec<InstanceId>,
     /// Sum of the line items' amounts due; checked when placed.
     pub amount_due: Money,
+    /// The sales contract an account manager placed the order under
+    /// (Huawei `contractId`); schema version 2 of `OrderPlaced`.
+    pub sales_contract_id: Option<SalesContractId>,
 }
 
 impl OrderSpec {

@@ -14,7 +14,7 @@ use ledger_domain::catalog::{
 use ledger_domain::contract::{
     ApplyContract, ContractApplied, ContractConverted, ContractInvalidated, ContractKind,
     ContractOrder, ContractRemarksEdited, ContractTerms, ContractVoided, ConvertContract,
-    EditContractRemarks, InvalidateContract, SubjectInfo, VoidContract,
+    EditContractRemarks, InvalidateContract, PartyADetails, SubjectInfo, VoidContract, VoidTicket,
 };
 use ledger_domain::coupon::{CouponIssued, CouponRedeemed, IssueCoupon};
 use ledger_domain::customer::{
@@ -304,6 +304,7 @@ pub fn subscription_order(order_id: &OrderId, customer_id: &CustomerId) -> Order
         line_items: vec![ecs_line(), disk_line()],
         instance_ids: vec![ledger_domain::ids::InstanceId::new("i-0a1b2c3d").unwrap()],
         amount_due: money(SUBSCRIPTION_DUE),
+        sales_contract_id: None,
     }
 }
 
@@ -346,6 +347,7 @@ pub fn pay_as_you_go_order(order_id: &OrderId, customer_id: &CustomerId) -> Orde
         }],
         instance_ids: vec![],
         amount_due: money("12.34567890"),
+        sales_contract_id: None,
     }
 }
 
@@ -503,6 +505,8 @@ pub fn apply_contract(
         customer_id: customer_id.clone(),
         kind,
         order_ids: orders.iter().map(|o| oid(o)).collect(),
+        party_a_kind: None,
+        party_a_details: PartyADetails::default(),
         party_b: PARTY_B.into(),
         remarks: REMARKS.into(),
     })
@@ -561,6 +565,7 @@ pub fn contract_applied_with(
         orders,
         subject: SubjectInfo {
             party_a: real_name(customer_id),
+            party_a_details: PartyADetails::default(),
             party_b: PARTY_B.into(),
         },
         remarks: REMARKS.into(),
@@ -598,6 +603,23 @@ pub fn contract_converted(contract: &str, at: DateTime<Utc>) -> Event {
 pub fn void_contract(contract: &str) -> Command {
     Command::VoidContract(VoidContract {
         contract_no: cno(contract),
+        ticket: None,
+    })
+}
+
+/// The ticket an operator voids an official contract under.
+pub fn ticket() -> VoidTicket {
+    VoidTicket {
+        ticket_id: "TK-2024-0042".parse().unwrap(),
+        reason: "signed in error, customer request".into(),
+    }
+}
+
+/// VoidContract with [`ticket`] (an operator's void of an official contract).
+pub fn void_contract_by_ticket(contract: &str) -> Command {
+    Command::VoidContract(VoidContract {
+        contract_no: cno(contract),
+        ticket: Some(ticket()),
     })
 }
 
@@ -605,6 +627,15 @@ pub fn contract_voided(contract: &str, at: DateTime<Utc>) -> Event {
     Event::ContractVoided(ContractVoided {
         contract_no: cno(contract),
         voided_at: at,
+        ticket: None,
+    })
+}
+
+pub fn contract_voided_by_ticket(contract: &str, at: DateTime<Utc>) -> Event {
+    Event::ContractVoided(ContractVoided {
+        contract_no: cno(contract),
+        voided_at: at,
+        ticket: Some(ticket()),
     })
 }
 
@@ -917,6 +948,30 @@ impl When {
                 self.actor,
                 e.code(),
                 expected.len()
+            ),
+        }
+    }
+
+    /// Asserts the command records `count` events (of any content); returns
+    /// the state after them.
+    #[track_caller]
+    pub fn then_events_count(self, count: usize) -> State {
+        match self.run() {
+            Ok(events) => {
+                assert_eq!(
+                    events.len(),
+                    count,
+                    "{} by {} recorded {events:?}",
+                    self.command.name(),
+                    self.actor
+                );
+                events.iter().fold(self.state, evolve)
+            }
+            Err(e) => panic!(
+                "{} by {} refused with {} ({e}), expected {count} events",
+                self.command.name(),
+                self.actor,
+                e.code(),
             ),
         }
     }

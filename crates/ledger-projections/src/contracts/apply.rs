@@ -14,8 +14,9 @@ impl Projection for ContractsProjection {
         CONTRACTS
     }
 
+    /// 2: rows keep Party A's details and a voided contract's ticket.
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn apply(

@@ -5,7 +5,9 @@
 //! only the contracts it names: the cost grows with that customer's
 //! contracts in the range, never with all contracts.
 
-use chrono::{DateTime, Months, Utc};
+use crate::calendar::{last_months, DEFAULT_TIME_ZONE};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
 use ledger_domain::contract::{
     ContractKind, ContractOrder, ContractStatus, ContractTerms, SubjectInfo,
@@ -79,8 +81,11 @@ pub struct ContractListQuery {
     pub customer_id: CustomerId,
     /// The caller's now; the default window ends here.
     pub now: DateTime<Utc>,
-    /// Application-time range; default the 3 months before `now`.
+    /// Application-time range; default "the last 3 months" of the
+    /// customer's calendar ([`crate::calendar::last_months`] in `time_zone`).
     pub applied_time: Option<TimeRange>,
+    /// The customer's zone for the default window.
+    pub time_zone: Tz,
     pub kind: Option<ContractKind>,
     pub status: Option<ContractStatusKind>,
     /// 1–[`MAX_CONTRACT_PAGE_SIZE`], default [`DEFAULT_CONTRACT_PAGE_SIZE`].
@@ -94,6 +99,7 @@ impl ContractListQuery {
             customer_id,
             now,
             applied_time: None,
+            time_zone: DEFAULT_TIME_ZONE,
             kind: None,
             status: None,
             limit: None,
@@ -103,11 +109,7 @@ impl ContractListQuery {
 
     pub fn effective_applied_time(&self) -> TimeRange {
         self.applied_time.unwrap_or_else(|| {
-            let begin = self
-                .now
-                .checked_sub_months(Months::new(DEFAULT_CONTRACT_WINDOW_MONTHS))
-                .unwrap_or(DateTime::<Utc>::MIN_UTC);
-            TimeRange::new(begin, self.now)
+            last_months(self.now, self.time_zone, DEFAULT_CONTRACT_WINDOW_MONTHS)
         })
     }
 }

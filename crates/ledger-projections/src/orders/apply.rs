@@ -56,9 +56,10 @@ impl Projection for OrdersProjection {
         ORDERS
     }
 
-    /// 2: what the balance paid of each order (table 5).
+    /// 2: what the balance paid of each order (table 5). 3: rows keep the
+    /// sales contract (`OrderSpec` of `OrderPlaced` v2); the paid-time index.
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn apply(

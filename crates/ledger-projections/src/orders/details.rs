@@ -4,20 +4,25 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Duration, Months, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 
 use ledger_domain::catalog::{
     BillType, ChargeType, DiscountType, OrderType, PriceUnit, SourceType,
 };
 use ledger_domain::contract::{ContractKind, MAX_CONTRACT_ORDERS};
 use ledger_domain::ids::{
-    ContractNo, CustomerId, InstanceId, LineItemId, OrderId, ProductId, ServiceTypeCode,
+    ContractNo, CustomerId, InstanceId, LineItemId, OrderId, ProductId, SalesContractId,
+    ServiceTypeCode,
 };
 use ledger_domain::money::{Currency, Money};
 use ledger_domain::order::{OrderStatus, Period, Pricing, VoucherRedemption};
 
 use super::query::{query_limit, rows_in, to_minute, Operations, ProductNameFilter, TimeRange};
-use super::{balance_paid, customer_time_prefix, load_row, OrderRow, QueryError};
+use super::{
+    balance_paid, customer_time_prefix, load_row, payment_time_prefix, OrderRow, QueryError,
+};
+use crate::calendar::{current_month, DEFAULT_TIME_ZONE};
+use chrono_tz::Tz;
 
 /// Largest page of eligible orders: one contract takes at most this many.
 pub const MAX_ELIGIBLE_PAGE_SIZE: u32 = MAX_CONTRACT_ORDERS as u32;
@@ -136,7 +141,10 @@ pub struct OrderDetails {
     pub payment_time: Option<DateTime<Utc>>,
     /// Huawei `lastUpdateTime`.
     pub updated_at: DateTime<Utc>,
+    /// The live electronic contract holding the order (the /v1 views).
     pub contract_no: Option<ContractNo>,
+    /// The sales contract the order was placed under (Huawei `contractId`).
+    pub sales_contract_id: Option<SalesContractId>,
     pub instance_ids: Vec<InstanceId>,
     /// Baidu "Order amount" = product amount = list price.
     pub currency_official: Money,
@@ -212,6 +220,7 @@ pub fn order_details(
         payment_time: row.status().paid_at(),
         updated_at: row.updated_at(),
         contract_no: row.contract().cloned(),
+        sales_contract_id: spec.sales_contract_id.clone(),
         instance_ids: spec.instance_ids.clone(),
         currency_official,
         currency_after_discount,
@@ -432,8 +441,15 @@ pub struct EligibleOrdersQuery {
     /// The caller's now: fixes the current month and the deadlines.
     pub now: DateTime<Utc>,
     pub product_name: Option<ProductNameFilter>,
-    /// Overrides the current calendar month (UTC).
+    /// Order-time range. Neither range given: the current month of the
+    /// customer's calendar, by payment time for an order contract ("orders
+    /// Paid for in the Current Month") and by order time for a payment
+    /// request ("Unpaid for in the Current Month": placed this month).
     pub order_time: Option<TimeRange>,
+    /// Payment-time range (order contracts).
+    pub payment_time: Option<TimeRange>,
+    /// The customer's zone for the current month.
+    pub time_zone: Tz,
     /// 1–[`MAX_ELIGIBLE_PAGE_SIZE`], default the maximum.
     pub limit: Option<u32>,
     pub offset: u64,
@@ -447,25 +463,26 @@ impl EligibleOrdersQuery {
             now,
             product_name: None,
             order_time: None,
+            payment_time: None,
+            time_zone: DEFAULT_TIME_ZONE,
             limit: None,
             offset: 0,
         }
     }
 
-    /// The order-time range: given, or the calendar month (UTC) of `now`.
-    pub fn effective_order_time(&self) -> TimeRange {
-        self.order_time.unwrap_or_else(|| current_month(self.now))
+    /// The (order time, payment time) ranges that apply: as given, or the
+    /// current month of the customer's calendar (see `order_time`).
+    pub fn effective_windows(&self) -> (Option<TimeRange>, Option<TimeRange>) {
+        match (self.order_time, self.payment_time, self.kind) {
+            (None, None, ContractKind::Order) => {
+                (None, Some(current_month(self.now, self.time_zone)))
+            }
+            (None, None, ContractKind::PaymentRequest) => {
+                (Some(current_month(self.now, self.time_zone)), None)
+            }
+            (o, p, _) => (o, p),
+        }
     }
-}
-
-/// The calendar month (UTC) containing `now`, as an inclusive range.
-pub fn current_month(now: DateTime<Utc>) -> TimeRange {
-    let begin = Utc
-        .with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0)
-        .single()
-        .expect("the first of a month exists");
-    let next = begin + Months::new(1);
-    TimeRange::new(begin, next - Duration::milliseconds(1))
 }
 
 /// An order that may go into a new contract.
@@ -494,20 +511,35 @@ pub struct EligiblePage {
 }
 
 /// Orders eligible for a new contract of `q.kind`: paid (order contract) or
-/// unpaid before the deadline (payment request), placed in the range, in no
-/// live contract. Reads the customer's order-time index over the range.
+/// unpaid before the deadline (payment request), in the windows of
+/// [`EligibleOrdersQuery::effective_windows`], in no live contract. Reads
+/// the customer's order-time index over the order-time window, else its
+/// payment-time index over the payment-time window; newest first by that
+/// time.
 pub fn eligible_orders(
     tree: &sled::Tree,
     q: &EligibleOrdersQuery,
 ) -> Result<EligiblePage, QueryError> {
     let limit = query_limit(q.limit, MAX_ELIGIBLE_PAGE_SIZE, MAX_ELIGIBLE_PAGE_SIZE)? as usize;
-    let range = q.effective_order_time();
-    range.check("order time")?;
+    let (order_time, payment_time) = q.effective_windows();
+    if let Some(r) = &order_time {
+        r.check("order time")?;
+    }
+    if let Some(r) = &payment_time {
+        r.check("payment time")?;
+    }
     if let Some(p) = &q.product_name {
         p.check()?;
     }
-    let mut rows: Vec<OrderRow> = rows_in(tree, customer_time_prefix(&q.customer_id), Some(range))?
+    let scanned = match (order_time, payment_time) {
+        (Some(o), _) => rows_in(tree, customer_time_prefix(&q.customer_id), Some(o))?,
+        (None, p) => rows_in(tree, payment_time_prefix(&q.customer_id), p)?,
+    };
+    let mut rows: Vec<OrderRow> = scanned
         .into_iter()
+        .filter(|r| {
+            payment_time.is_none_or(|p| r.status().paid_at().is_some_and(|t| p.contains(t)))
+        })
         .filter(|r| r.contract().is_none())
         .filter(|r| match q.kind {
             ContractKind::Order => matches!(r.status(), OrderStatus::Paid { .. }),

@@ -8,7 +8,9 @@
 //! a single row for an order id. The cost grows with the number of that
 //! customer's orders in the scanned range, never with all orders.
 
+use crate::calendar::{last_days, DEFAULT_TIME_ZONE};
 use chrono::{DateTime, Duration, DurationRound, Utc};
+use chrono_tz::Tz;
 
 use ledger_domain::catalog::{BillType, ChargeType, OrderType};
 use ledger_domain::ids::{CustomerId, InstanceId, OrderId, ServiceTypeCode};
@@ -197,9 +199,13 @@ pub struct OrderListQuery {
     /// The caller's "now": the default window ends here, and the allowed
     /// operations are judged at it. Never read from a clock here.
     pub now: DateTime<Utc>,
-    /// Order-time range. Default: [`DEFAULT_ORDER_WINDOW_DAYS`] before `now`,
-    /// except with a precise search, which spans all time unless given.
+    /// Order-time range. Default: "the last 7 days" of the customer's
+    /// calendar ([`crate::calendar::last_days`] of
+    /// [`DEFAULT_ORDER_WINDOW_DAYS`] in `time_zone`), except with a precise
+    /// search, which spans all time unless given.
     pub order_time: Option<TimeRange>,
+    /// The customer's zone for the default window.
+    pub time_zone: Tz,
     pub product_name: Option<ProductNameFilter>,
     /// `None`: all bill types.
     pub bill_type: Option<BillType>,
@@ -224,6 +230,7 @@ impl OrderListQuery {
             customer_id,
             now,
             order_time: None,
+            time_zone: DEFAULT_TIME_ZONE,
             product_name: None,
             bill_type: None,
             status: None,
@@ -243,9 +250,10 @@ impl OrderListQuery {
         match (self.order_time, &self.search) {
             (Some(r), _) => Some(r),
             (None, Some(_)) => None,
-            (None, None) => Some(TimeRange::new(
-                self.now - Duration::days(DEFAULT_ORDER_WINDOW_DAYS),
+            (None, None) => Some(last_days(
                 self.now,
+                self.time_zone,
+                DEFAULT_ORDER_WINDOW_DAYS.unsigned_abs(),
             )),
         }
     }
@@ -339,7 +347,9 @@ pub struct OrderListRow {
     /// Baidu "Order amount": the product amount, list price before discounts.
     pub order_amount: Money,
     pub amount_due: Money,
-    /// Baidu "Cash payment": zero until paid (and once voided).
+    /// Baidu "Cash payment" ("the amount of money that has been paid for
+    /// the order"): zero until paid; a paid order voided later still shows
+    /// what was paid (no refund event exists yet to say otherwise).
     pub cash_payment: Money,
     pub order_type: OrderType,
     pub charge_type: ChargeType,
@@ -366,10 +376,11 @@ pub(crate) fn to_minute(t: DateTime<Utc>) -> DateTime<Utc> {
 
 pub(crate) fn list_row(row: &OrderRow, now: DateTime<Utc>) -> OrderListRow {
     let spec = &row.spec();
-    let cash_payment = match &row.status() {
-        OrderStatus::Paid { payment, .. } => payment.cash_amount().unwrap_or(Money::ZERO),
-        _ => Money::ZERO,
-    };
+    let cash_payment = row
+        .status()
+        .payment()
+        .and_then(|p| p.cash_amount())
+        .unwrap_or(Money::ZERO);
     OrderListRow {
         order_id: spec.order_id.clone(),
         product_name: spec.product_name.clone(),

@@ -27,14 +27,22 @@ impl Commands {
         &self,
         req: Request<T>,
         header: impl Fn(&T) -> Option<&pb::CommandHeader>,
-        convert: impl FnOnce(T) -> Result<Command, ApiError>,
+        convert: impl FnOnce(T, convert::Assign<'_>) -> Result<Command, ApiError>,
     ) -> Result<Response<pb::CommandReply>, Status> {
         let caller = caller(&req)?;
         let body = req.into_inner();
         let header = header(&body)
             .cloned()
             .ok_or_else(|| ApiError::bad_parameter("header with a command_id is required"))?;
-        let command = convert(body)?;
+        let assign = convert::Assign {
+            command_id: &header.command_id,
+            party_b: &self.state.party_b,
+        };
+        let command = convert(body, assign)?;
+        let contract_no = match &command {
+            Command::ApplyContract(a) => a.contract_no.to_string(),
+            _ => String::new(),
+        };
         let mut meta = CommandMeta::new(header.command_id.clone(), caller.actor.clone());
         meta.causation_id = Some(header.causation_id).filter(|s| !s.is_empty());
         meta.correlation_id = Some(header.correlation_id).filter(|s| !s.is_empty());
@@ -48,20 +56,21 @@ impl Commands {
             deduplicated = outcome.deduplicated,
             "command accepted"
         );
-        Ok(Response::new(reply(&outcome)))
+        Ok(Response::new(reply(&outcome, contract_no)))
     }
 }
 
-fn reply(o: &Outcome) -> pb::CommandReply {
+fn reply(o: &Outcome, contract_no: String) -> pb::CommandReply {
     pb::CommandReply {
         position: o.position.0,
         deduplicated: o.deduplicated,
         events: o.events.iter().map(|e| e.name().to_owned()).collect(),
+        contract_no,
     }
 }
 
 macro_rules! rpcs {
-    ($($method:ident($req:ty) => $convert:path;)*) => {
+    ($($method:ident($req:ty) => $convert:expr;)*) => {
         #[tonic::async_trait]
         impl LedgerCommands for Commands {
             $(
@@ -77,18 +86,18 @@ macro_rules! rpcs {
 }
 
 rpcs! {
-    place_order(pb::PlaceOrderRequest) => convert::place_order;
-    pay_order(pb::PayOrderRequest) => convert::pay_order;
-    cancel_order(pb::CancelOrderRequest) => convert::cancel_order;
-    void_order(pb::VoidOrderRequest) => convert::void_order;
+    place_order(pb::PlaceOrderRequest) => convert::plain(convert::place_order);
+    pay_order(pb::PayOrderRequest) => convert::plain(convert::pay_order);
+    cancel_order(pb::CancelOrderRequest) => convert::plain(convert::cancel_order);
+    void_order(pb::VoidOrderRequest) => convert::plain(convert::void_order);
     apply_contract(pb::ApplyContractRequest) => convert::apply_contract;
-    convert_contract(pb::ConvertContractRequest) => convert::convert_contract;
-    void_contract(pb::VoidContractRequest) => convert::void_contract;
-    edit_contract_remarks(pb::EditContractRemarksRequest) => convert::edit_contract_remarks;
-    register_customer(pb::RegisterCustomerRequest) => convert::register_customer;
-    certify_real_name(pb::CertifyRealNameRequest) => convert::certify_real_name;
-    set_remittance_account(pb::SetRemittanceAccountRequest) => convert::set_remittance_account;
-    credit_account(pb::CreditAccountRequest) => convert::credit_account;
-    issue_coupon(pb::IssueCouponRequest) => convert::issue_coupon;
-    pay_order_from_balance(pb::PayOrderFromBalanceRequest) => convert::pay_order_from_balance;
+    convert_contract(pb::ConvertContractRequest) => convert::plain(convert::convert_contract);
+    void_contract(pb::VoidContractRequest) => convert::plain(convert::void_contract);
+    edit_contract_remarks(pb::EditContractRemarksRequest) => convert::plain(convert::edit_contract_remarks);
+    register_customer(pb::RegisterCustomerRequest) => convert::plain(convert::register_customer);
+    certify_real_name(pb::CertifyRealNameRequest) => convert::plain(convert::certify_real_name);
+    set_remittance_account(pb::SetRemittanceAccountRequest) => convert::plain(convert::set_remittance_account);
+    credit_account(pb::CreditAccountRequest) => convert::plain(convert::credit_account);
+    issue_coupon(pb::IssueCouponRequest) => convert::plain(convert::issue_coupon);
+    pay_order_from_balance(pb::PayOrderFromBalanceRequest) => convert::plain(convert::pay_order_from_balance);
 }

@@ -9,13 +9,15 @@ use ledger_domain::catalog::{
     ChargeType, DiscountType, OrderType, PeriodType, PriceUnit, SourceType, VoucherKind,
 };
 use ledger_domain::contract::{
-    ApplyContract, ContractKind, ConvertContract, EditContractRemarks, VoidContract,
+    ApplyContract, ContractKind, ConvertContract, EditContractRemarks, PartyADetails, VoidContract,
+    VoidTicket,
 };
 use ledger_domain::coupon::IssueCoupon;
 use ledger_domain::customer::{
     CertificationKind, CertifyRealName, RealName, RegisterCustomer, RemittanceAccount,
     SetRemittanceAccount,
 };
+use ledger_domain::ids::{ContractNo, CustomerId};
 use ledger_domain::money::{Currency, Money};
 use ledger_domain::order::{
     CancelOrder, Discount, LineItem, OrderSpec, PayOrder, Payment, Period, PlaceOrder, Pricing,
@@ -112,6 +114,9 @@ fn price_unit(t: i32) -> Result<PriceUnit, ApiError> {
         Ok(pb::PriceUnit::Minute) => Ok(PriceUnit::Minute),
         Ok(pb::PriceUnit::Month) => Ok(PriceUnit::Month),
         Ok(pb::PriceUnit::Year) => Ok(PriceUnit::Year),
+        Ok(pb::PriceUnit::Gigabyte) => Ok(PriceUnit::Gigabyte),
+        Ok(pb::PriceUnit::Request) => Ok(PriceUnit::Request),
+        Ok(pb::PriceUnit::TenThousandRequests) => Ok(PriceUnit::TenThousandRequests),
         _ => Err(ApiError::bad_parameter("unit_price_per is required")),
     }
 }
@@ -201,6 +206,7 @@ pub fn place_order(r: pb::PlaceOrderRequest) -> Result<Command, ApiError> {
             .map(|i| field("instance_id", i))
             .collect::<Result<_, _>>()?,
         amount_due: money("amount_due", &r.amount_due)?,
+        sales_contract_id: optional("sales_contract_id", &r.sales_contract_id)?,
     };
     Ok(Command::PlaceOrder(PlaceOrder {
         spec,
@@ -243,17 +249,45 @@ pub fn void_order(r: pb::VoidOrderRequest) -> Result<Command, ApiError> {
     }))
 }
 
-pub fn apply_contract(r: pb::ApplyContractRequest) -> Result<Command, ApiError> {
+/// What the ledger, not the caller, supplies to a command: the contract
+/// number (from the customer and the command id) and Party B.
+#[derive(Clone, Copy, Debug)]
+pub struct Assign<'a> {
+    pub command_id: &'a str,
+    pub party_b: &'a str,
+}
+
+/// A conversion that needs nothing from the ledger.
+pub fn plain<T>(
+    f: fn(T) -> Result<Command, ApiError>,
+) -> impl FnOnce(T, Assign<'_>) -> Result<Command, ApiError> {
+    move |r, _| f(r)
+}
+
+pub fn apply_contract(r: pb::ApplyContractRequest, a: Assign<'_>) -> Result<Command, ApiError> {
+    let customer_id: CustomerId = field("customer_id", &r.customer_id)?;
+    let party_a_kind = match pb::CertificationKind::try_from(r.party_a_kind) {
+        Ok(pb::CertificationKind::Unspecified) => None,
+        _ => Some(certification_kind(r.party_a_kind)?),
+    };
+    let details = r.party_a.unwrap_or_default();
     Ok(Command::ApplyContract(ApplyContract {
-        contract_no: field("contract_no", &r.contract_no)?,
-        customer_id: field("customer_id", &r.customer_id)?,
+        contract_no: ContractNo::assigned(&customer_id, a.command_id),
+        customer_id,
         kind: contract_kind(r.kind)?.ok_or_else(|| ApiError::bad_parameter("kind is required"))?,
         order_ids: r
             .order_ids
             .iter()
             .map(|o| field("order_id", o))
             .collect::<Result<_, _>>()?,
-        party_b: r.party_b,
+        party_a_kind,
+        party_a_details: PartyADetails {
+            address: details.address,
+            contact_name: details.contact_name,
+            contact_phone: details.contact_phone,
+            tax_id: details.tax_id,
+        },
+        party_b: a.party_b.to_owned(),
         remarks: r.remarks,
     }))
 }
@@ -265,8 +299,17 @@ pub fn convert_contract(r: pb::ConvertContractRequest) -> Result<Command, ApiErr
 }
 
 pub fn void_contract(r: pb::VoidContractRequest) -> Result<Command, ApiError> {
+    let ticket = if r.ticket_id.is_empty() && r.void_reason.is_empty() {
+        None
+    } else {
+        Some(VoidTicket {
+            ticket_id: field("ticket_id", &r.ticket_id)?,
+            reason: r.void_reason,
+        })
+    };
     Ok(Command::VoidContract(VoidContract {
         contract_no: field("contract_no", &r.contract_no)?,
+        ticket,
     }))
 }
 

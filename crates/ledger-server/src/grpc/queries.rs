@@ -53,12 +53,14 @@ fn list_orders_query(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<OrderListQuery, ApiError> {
     let mut q = OrderListQuery::new(customer, now);
+    q.time_zone = params::time_zone(Some(&r.time_zone))?;
     q.order_time = params::time_range(
         "order_time",
         Some(&r.order_time_begin),
         Some(&r.order_time_end),
         now,
         Duration::days(DEFAULT_ORDER_WINDOW_DAYS),
+        q.time_zone,
     )?;
     q.product_name = params::product_name(&r.product_name, Some(&r.product_name_match))?;
     q.service_type_code = optional("service_type_code", &r.service_type_code)?;
@@ -68,6 +70,7 @@ fn list_orders_query(
         Some(&r.payment_time_end),
         now,
         Duration::days(DEFAULT_ORDER_WINDOW_DAYS),
+        q.time_zone,
     )?;
     q.bill_type = names::filter3("bill_type", &names::BILL_TYPES, &r.bill_type)?;
     q.status = names::filter3("status", &names::ORDER_STATUSES, &r.status)?;
@@ -97,6 +100,7 @@ fn list_contracts_query(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<ContractListQuery, ApiError> {
     let mut q = ContractListQuery::new(customer, now);
+    q.time_zone = params::time_zone(Some(&r.time_zone))?;
     let default = q.effective_applied_time();
     q.applied_time = params::time_range(
         "applied_time",
@@ -104,6 +108,7 @@ fn list_contracts_query(
         Some(&r.applied_time_end),
         now,
         default.end - default.begin,
+        q.time_zone,
     )?;
     q.status = names::filter3("status", &names::CONTRACT_STATUSES, &r.status)?;
     q.kind = contract_kind(r.kind)?;

@@ -63,6 +63,9 @@ fn price_unit(u: PriceUnit) -> i32 {
         PriceUnit::Minute => pb::PriceUnit::Minute,
         PriceUnit::Month => pb::PriceUnit::Month,
         PriceUnit::Year => pb::PriceUnit::Year,
+        PriceUnit::Gigabyte => pb::PriceUnit::Gigabyte,
+        PriceUnit::Request => pb::PriceUnit::Request,
+        PriceUnit::TenThousandRequests => pb::PriceUnit::TenThousandRequests,
     }) as i32
 }
 
@@ -136,6 +139,12 @@ pub fn command_request(command: &Command, command_id: &str) -> Option<CommandReq
                 .collect(),
             amount_due: c.spec.amount_due.to_string(),
             payment_deadline: time(c.payment_deadline),
+            sales_contract_id: c
+                .spec
+                .sales_contract_id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
         }),
         Command::PayOrder(c) => CommandRequest::PayOrder(pb::PayOrderRequest {
             header,
@@ -162,17 +171,29 @@ pub fn command_request(command: &Command, command_id: &str) -> Option<CommandReq
             order_id: c.order_id.to_string(),
             reason: c.reason.clone(),
         }),
+        // The ledger assigns the contract number and Party B: a command
+        // whose number is not the one assigned from its command id, or whose
+        // Party B is not the server's, comes back different.
         Command::ApplyContract(c) => CommandRequest::ApplyContract(pb::ApplyContractRequest {
             header,
-            contract_no: c.contract_no.to_string(),
             customer_id: c.customer_id.to_string(),
             kind: (match c.kind {
                 ContractKind::Order => pb::ContractKind::Order,
                 ContractKind::PaymentRequest => pb::ContractKind::PaymentRequest,
             }) as i32,
             order_ids: c.order_ids.iter().map(ToString::to_string).collect(),
-            party_b: c.party_b.clone(),
             remarks: c.remarks.clone(),
+            party_a_kind: (match c.party_a_kind {
+                None => pb::CertificationKind::Unspecified,
+                Some(CertificationKind::Personal) => pb::CertificationKind::Personal,
+                Some(CertificationKind::Enterprise) => pb::CertificationKind::Enterprise,
+            }) as i32,
+            party_a: Some(pb::PartyADetails {
+                address: c.party_a_details.address.clone(),
+                contact_name: c.party_a_details.contact_name.clone(),
+                contact_phone: c.party_a_details.contact_phone.clone(),
+                tax_id: c.party_a_details.tax_id.clone(),
+            }),
         }),
         Command::ConvertContract(c) => {
             CommandRequest::ConvertContract(pb::ConvertContractRequest {
@@ -183,6 +204,16 @@ pub fn command_request(command: &Command, command_id: &str) -> Option<CommandReq
         Command::VoidContract(c) => CommandRequest::VoidContract(pb::VoidContractRequest {
             header,
             contract_no: c.contract_no.to_string(),
+            ticket_id: c
+                .ticket
+                .as_ref()
+                .map(|t| t.ticket_id.to_string())
+                .unwrap_or_default(),
+            void_reason: c
+                .ticket
+                .as_ref()
+                .map(|t| t.reason.clone())
+                .unwrap_or_default(),
         }),
         Command::EditContractRemarks(c) => {
             CommandRequest::EditContractRemarks(pb::EditContractRemarksRequest {
@@ -300,13 +331,17 @@ mod tests {
     use super::*;
     use crate::grpc::convert;
 
-    fn back(request: CommandRequest) -> Command {
+    fn back(request: CommandRequest, command_id: &str) -> Command {
+        let assign = convert::Assign {
+            command_id,
+            party_b: ledger_sim::plan::PARTY_B,
+        };
         match request {
             CommandRequest::PlaceOrder(m) => convert::place_order(m),
             CommandRequest::PayOrder(m) => convert::pay_order(m),
             CommandRequest::CancelOrder(m) => convert::cancel_order(m),
             CommandRequest::VoidOrder(m) => convert::void_order(m),
-            CommandRequest::ApplyContract(m) => convert::apply_contract(m),
+            CommandRequest::ApplyContract(m) => convert::apply_contract(m, assign),
             CommandRequest::ConvertContract(m) => convert::convert_contract(m),
             CommandRequest::VoidContract(m) => convert::void_contract(m),
             CommandRequest::EditContractRemarks(m) => convert::edit_contract_remarks(m),
@@ -332,7 +367,12 @@ mod tests {
         }
         for step in steps {
             let request = command_request(&step.command, &step.command_id).expect("an rpc");
-            assert_eq!(back(request), step.command, "{}", step.command_id);
+            assert_eq!(
+                back(request, &step.command_id),
+                step.command,
+                "{}",
+                step.command_id
+            );
         }
     }
 }

@@ -43,10 +43,12 @@ struct Common<'a> {
 fn common(c: Common<'_>) -> Map<String, Value> {
     let (kind, kind_name) = names(&names::CONTRACT_KINDS, c.kind);
     let (status, status_name) = names(&names::CONTRACT_STATUSES, c.status_kind);
-    let (voided_at, invalidated_at) = match c.status {
-        ContractStatus::Voided { voided_at, .. } => (Some(*voided_at), None),
-        ContractStatus::Invalid { invalidated_at, .. } => (None, Some(*invalidated_at)),
-        _ => (None, None),
+    let (voided_at, invalidated_at, ticket) = match c.status {
+        ContractStatus::Voided {
+            voided_at, ticket, ..
+        } => (Some(*voided_at), None, ticket.as_ref()),
+        ContractStatus::Invalid { invalidated_at, .. } => (None, Some(*invalidated_at), None),
+        _ => (None, None, None),
     };
     let mut m = Map::new();
     m.insert("contract_no".into(), json!(c.contract_no));
@@ -64,6 +66,14 @@ fn common(c: Common<'_>) -> Map<String, Value> {
     m.insert("converted_at".into(), opt_time(c.status.converted_at()));
     m.insert("voided_at".into(), opt_time(voided_at));
     m.insert("invalidated_at".into(), opt_time(invalidated_at));
+    // The seed's "please submit a ticket": which ticket voided it, and why.
+    m.insert(
+        "void_ticket".into(),
+        ticket.map_or(
+            Value::Null,
+            |t| json!({ "ticket_id": t.ticket_id, "reason": t.reason }),
+        ),
+    );
     m.insert("operations".into(), operations(c.operations));
     m
 }
@@ -92,6 +102,7 @@ pub fn contract_page(q: &ContractListQuery, page: &ContractPage) -> Value {
     json!({
         "customer_id": q.customer_id,
         "applied_time": { "begin": time(r.begin), "end": time(r.end) },
+        "time_zone": q.time_zone.name(),
         "total": page.total,
         "limit": q.limit.unwrap_or(DEFAULT_CONTRACT_PAGE_SIZE),
         "offset": q.offset,
@@ -142,6 +153,10 @@ pub fn contract_detail(d: &ContractDetail) -> Value {
             "party_a": {
                 "name": d.subject.party_a.name,
                 "kind": name(&names::CERTIFICATION_KINDS, d.subject.party_a.kind),
+                "address": d.subject.party_a_details.address,
+                "contact_name": d.subject.party_a_details.contact_name,
+                "contact_phone": d.subject.party_a_details.contact_phone,
+                "tax_id": d.subject.party_a_details.tax_id,
             },
             "party_b": d.subject.party_b,
         }),
@@ -224,6 +239,7 @@ mod tests {
                 "valid_period": {"from": null, "to": "2024-11-22T08:00:00Z"},
                 "status": "invalid",
                 "status_name": "Invalid",
+                "void_ticket": null,
                 "converted_at": null,
                 "voided_at": null,
                 "invalidated_at": "2024-11-22T08:00:00Z",

@@ -81,10 +81,13 @@ pub const PERIOD_TYPES: [(PeriodType, &str); 8] = [
     (PeriodType::ByUsageReport, "by_usage_report"),
 ];
 
-pub const PRICE_UNITS: [(PriceUnit, &str); 3] = [
+pub const PRICE_UNITS: [(PriceUnit, &str); 6] = [
     (PriceUnit::Minute, "minute"),
     (PriceUnit::Month, "month"),
     (PriceUnit::Year, "year"),
+    (PriceUnit::Gigabyte, "gigabyte"),
+    (PriceUnit::Request, "request"),
+    (PriceUnit::TenThousandRequests, "ten_thousand_requests"),
 ];
 
 pub const SOURCE_TYPES: [(SourceType, &str); 8] = [

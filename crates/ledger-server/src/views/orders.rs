@@ -90,6 +90,7 @@ pub fn order_page(q: &OrderListQuery, page: &OrderPage) -> Value {
     json!({
         "customer_id": q.customer_id,
         "order_time": range(q.effective_order_time()),
+        "time_zone": q.time_zone.name(),
         "total": page.total,
         "limit": q.limit.unwrap_or(DEFAULT_PAGE_SIZE),
         "offset": q.offset,
@@ -294,6 +295,7 @@ pub fn deductions_by_type(customer: &CustomerId, d: &DeductionsByType) -> Value 
 /// The order picker of a contract application.
 pub fn eligible_page(q: &EligibleOrdersQuery, page: &EligiblePage) -> Value {
     let (kind, kind_name) = names(&names::CONTRACT_KINDS, q.kind);
+    let (order_time, payment_time) = q.effective_windows();
     let rows = page.rows.iter().map(|r| {
         let mut m = Map::new();
         m.insert("order_id".into(), json!(r.order_id));
@@ -312,7 +314,9 @@ pub fn eligible_page(q: &EligibleOrdersQuery, page: &EligiblePage) -> Value {
         "customer_id": q.customer_id,
         "kind": kind,
         "kind_name": kind_name,
-        "order_time": range(Some(q.effective_order_time())),
+        "order_time": range(order_time),
+        "payment_time": range(payment_time),
+        "time_zone": q.time_zone.name(),
         "total": page.total,
         "offset": q.offset,
         "orders": rows.collect::<Vec<_>>(),
@@ -452,7 +456,9 @@ mod tests {
         assert_eq!(v["total"], 7);
         assert_eq!(v["limit"], DEFAULT_PAGE_SIZE);
         assert_eq!(v["next_cursor"], Value::Null);
-        assert_eq!(v["order_time"]["begin"], "2024-11-15T08:00:00Z");
+        // The last 7 days of the Shanghai calendar: from 15 Nov 00:00 +08.
+        assert_eq!(v["order_time"]["begin"], "2024-11-14T16:00:00Z");
+        assert_eq!(v["time_zone"], "Asia/Shanghai");
         assert_eq!(v["orders"].as_array().unwrap().len(), 1);
     }
 }

@@ -3,9 +3,11 @@
 //! value is `bad_parameter` (CBC.0100); a value that does not parse or is
 //! refused is `invalid_parameter` (CBC.0101).
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
 use ledger_domain::catalog::OrderType;
 use ledger_domain::ids::{InstanceId, OrderId};
+use ledger_projections::calendar::{end_of_day, parse_time_zone, start_of_day, DEFAULT_TIME_ZONE};
 use ledger_projections::orders::{PreciseSearch, ProductNameFilter, TimeRange, MAX_ORDER_TYPES};
 
 use super::names;
@@ -15,19 +17,34 @@ use crate::errors::ApiError;
 /// or `contains` (its search box).
 pub const PRODUCT_NAME_MATCHES: [&str; 2] = ["exact", "contains"];
 
-/// One end of a time range: RFC 3339, or a date (`2024-11-22`), which
-/// means the start of that day (UTC) for a begin and its last millisecond
-/// for an end.
-pub fn time_bound(name: &str, value: &str, is_end: bool) -> Result<DateTime<Utc>, ApiError> {
+/// The `time_zone` parameter: an IANA name; absent or empty, the seeds'
+/// zone ([`DEFAULT_TIME_ZONE`]).
+pub fn time_zone(value: Option<&str>) -> Result<Tz, ApiError> {
+    match value.filter(|v| !v.is_empty()) {
+        None => Ok(DEFAULT_TIME_ZONE),
+        Some(v) => {
+            parse_time_zone(v).map_err(|e| ApiError::invalid_parameter(format!("time_zone: {e}")))
+        }
+    }
+}
+
+/// One end of a time range: RFC 3339 (an instant, whatever its offset), or
+/// a date (`2024-11-22`), which is that day of the customer's calendar
+/// (`tz`): its first millisecond for a begin, its last for an end.
+pub fn time_bound(
+    name: &str,
+    value: &str,
+    is_end: bool,
+    tz: Tz,
+) -> Result<DateTime<Utc>, ApiError> {
     if value.is_empty() {
         return Err(ApiError::bad_parameter(format!("{name} is required")));
     }
     if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
-        let start = date.and_time(NaiveTime::MIN).and_utc();
         return Ok(if is_end {
-            start + Duration::days(1) - Duration::milliseconds(1)
+            end_of_day(date, tz)
         } else {
-            start
+            start_of_day(date, tz)
         });
     }
     DateTime::parse_from_rfc3339(value)
@@ -45,9 +62,10 @@ pub fn time_range(
     end: Option<&str>,
     now: DateTime<Utc>,
     default_span: Duration,
+    tz: Tz,
 ) -> Result<Option<TimeRange>, ApiError> {
     let names = (format!("{prefix}_begin"), format!("{prefix}_end"));
-    named_time_range((&names.0, &names.1), begin, end, now, default_span)
+    named_time_range((&names.0, &names.1), begin, end, now, default_span, tz)
 }
 
 /// A range from optional ends: neither → `None` (the query's default);
@@ -58,19 +76,20 @@ pub fn named_time_range(
     end: Option<&str>,
     now: DateTime<Utc>,
     default_span: Duration,
+    tz: Tz,
 ) -> Result<Option<TimeRange>, ApiError> {
     let begin = begin.filter(|s| !s.is_empty());
     let end = end.filter(|s| !s.is_empty());
     let range = match (begin, end) {
         (None, None) => return Ok(None),
-        (Some(b), None) => TimeRange::new(time_bound(begin_name, b, false)?, now),
+        (Some(b), None) => TimeRange::new(time_bound(begin_name, b, false, tz)?, now),
         (None, Some(e)) => {
-            let e = time_bound(end_name, e, true)?;
+            let e = time_bound(end_name, e, true, tz)?;
             TimeRange::new(e - default_span, e)
         }
         (Some(b), Some(e)) => TimeRange::new(
-            time_bound(begin_name, b, false)?,
-            time_bound(end_name, e, true)?,
+            time_bound(begin_name, b, false, tz)?,
+            time_bound(end_name, e, true, tz)?,
         ),
     };
     if range.begin > range.end {
@@ -159,6 +178,7 @@ mod tests {
             Some("2024-11-02"),
             now(),
             Duration::days(7),
+            chrono_tz::UTC,
         )
         .unwrap()
         .unwrap();
@@ -173,11 +193,42 @@ mod tests {
             None,
             now(),
             Duration::days(7),
+            chrono_tz::UTC,
         )
         .unwrap()
         .unwrap();
         assert_eq!(r.begin, Utc.with_ymd_and_hms(2024, 11, 1, 2, 0, 0).unwrap());
         assert_eq!(r.end, now());
+    }
+
+    /// A date is a day of the customer's calendar: in Shanghai, 1 Nov
+    /// begins at 31 Oct 16:00 UTC.
+    #[test]
+    fn dates_are_days_of_the_customers_zone() {
+        let r = time_range(
+            "order_time",
+            Some("2024-11-01"),
+            Some("2024-11-01"),
+            now(),
+            Duration::days(7),
+            DEFAULT_TIME_ZONE,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            r.begin,
+            Utc.with_ymd_and_hms(2024, 10, 31, 16, 0, 0).unwrap()
+        );
+        assert_eq!(
+            r.end,
+            Utc.with_ymd_and_hms(2024, 11, 1, 16, 0, 0).unwrap() - Duration::milliseconds(1)
+        );
+        assert_eq!(time_zone(None).unwrap(), DEFAULT_TIME_ZONE);
+        assert_eq!(time_zone(Some("UTC")).unwrap(), chrono_tz::UTC);
+        assert_eq!(
+            time_zone(Some("Moon/Base")).unwrap_err().code,
+            "invalid_parameter"
+        );
     }
 
     #[test]
@@ -188,12 +239,13 @@ mod tests {
             Some("2024-11-10T00:00:00Z"),
             now(),
             Duration::days(7),
+            chrono_tz::UTC,
         )
         .unwrap()
         .unwrap();
         assert_eq!(r.begin, Utc.with_ymd_and_hms(2024, 11, 3, 0, 0, 0).unwrap());
         assert_eq!(
-            time_range("t", None, None, now(), Duration::days(7)).unwrap(),
+            time_range("t", None, None, now(), Duration::days(7), chrono_tz::UTC).unwrap(),
             None
         );
     }
@@ -206,6 +258,7 @@ mod tests {
             None,
             now(),
             Duration::days(7),
+            chrono_tz::UTC,
         )
         .unwrap_err();
         assert_eq!(e.code, "invalid_parameter");
@@ -216,6 +269,7 @@ mod tests {
             Some("2024-11-01"),
             now(),
             Duration::days(7),
+            chrono_tz::UTC,
         )
         .unwrap_err();
         assert_eq!(e.code, "invalid_parameter");

@@ -162,6 +162,7 @@ pub fn steps() -> Vec<(Command, Actor)> {
     out.push((
         Command::VoidContract(VoidContract {
             contract_no: "HT2".parse().unwrap(),
+            ticket: None,
         }),
         operator(),
     ));

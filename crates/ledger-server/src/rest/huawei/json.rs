@@ -123,7 +123,7 @@ impl CustomerOrderCommon {
             create_time: Time(d.placed_at),
             payment_time: time(d.payment_time),
             currency: d.currency.to_string(),
-            contract_id: d.contract_no.as_ref().map(ToString::to_string),
+            contract_id: d.sales_contract_id.as_ref().map(ToString::to_string),
             amount_info: AmountInfoV2::of(&d.amount_info),
         }
     }

@@ -7,11 +7,16 @@
 //! Paging, from the seed's table (where it is ambiguous, as decided here):
 //! - `offset` is a page number, 1 or more; absent → 1; above 1,000,000 → 1;
 //!   `orderInfo` is given on page 1 only (`null` on later pages);
-//!   `offset=null` → page 1 with `orderInfo` `null`; `offset=` (the empty
-//!   string, which "cannot be set") → 400 CBC.0100; 0 or negative → 400
-//!   CBC.0101; not an integer → 400 CBC.0100.
-//! - `limit` 1–100; absent or `null` → 10; `limit=` → 400 CBC.0100; out of
+//!   "left empty or set to null" (`offset=` or `offset=null`) → page 1 with
+//!   `orderInfo` `null`; 0 or negative → 400 CBC.0101; not an integer →
+//!   400 CBC.0100.
+//! - `limit` 1–100; absent, "left empty" (`limit=`) or `null` → 10; out of
 //!   range → 400 CBC.0101; not an integer → 400 CBC.0100.
+//! - The seed says of both "it cannot be set to \"\"" next to "left empty …
+//!   the value 10 is used". Read together: a parameter *left empty* is the
+//!   key with no value (`limit=`), which follows the "left empty" sentence;
+//!   *set to ""* is the two quote characters as the value (`limit=%22%22`),
+//!   which is refused with 400 CBC.0100.
 //!
 //! `domain_id` must be the caller's own domain (403 CBC.0151 otherwise) and
 //! the order must be that domain's (403 CBC.0151); an unknown order is 404
@@ -125,7 +130,7 @@ impl CustomerOrderEntity {
             payment_time: time(d.payment_time),
             last_update_time: Time(d.updated_at),
             need_audit: false,
-            contract_id: d.contract_no.as_ref().map(ToString::to_string),
+            contract_id: d.sales_contract_id.as_ref().map(ToString::to_string),
             currency_type: d.currency.to_string(),
             currency_official: Amount(d.currency_official),
             amount_info: AmountInfoV1::of(&d.amount_info),
@@ -190,13 +195,15 @@ struct Answer {
 
 /// The literal the seed calls "set to null".
 const NULL: &str = "null";
+/// The literal the seed says a parameter "cannot be set to".
+const QUOTES: &str = "\"\"";
 
 /// The page number, and whether `orderInfo` is wanted.
 fn page_number(raw: Option<&str>) -> Result<(u64, bool), ApiError> {
     match raw {
         None => Ok((1, true)),
-        Some(NULL) => Ok((1, false)),
-        Some("") => Err(ApiError::bad_parameter("offset must not be empty")),
+        Some(NULL | "") => Ok((1, false)),
+        Some(QUOTES) => Err(ApiError::bad_parameter("offset cannot be set to \"\"")),
         Some(v) => match integer("offset", v)? {
             n if n < 1 => Err(ApiError::invalid_parameter(format!(
                 "offset is a page number, 1 or more, got {n}"
@@ -209,8 +216,8 @@ fn page_number(raw: Option<&str>) -> Result<(u64, bool), ApiError> {
 
 fn limit(raw: Option<&str>) -> Result<u32, ApiError> {
     match raw {
-        None | Some(NULL) => Ok(DEFAULT_LIMIT),
-        Some("") => Err(ApiError::bad_parameter("limit must not be empty")),
+        None | Some(NULL | "") => Ok(DEFAULT_LIMIT),
+        Some(QUOTES) => Err(ApiError::bad_parameter("limit cannot be set to \"\"")),
         Some(v) => page_size(Some(integer("limit", v)?), DEFAULT_LIMIT, MAX_LIMIT),
     }
 }
@@ -260,6 +267,8 @@ pub async fn show_order(
 mod tests {
     use super::*;
 
+    /// Seed: "If this parameter is left empty or is set to null, the value
+    /// of orderInfo in the response is null."
     #[test]
     fn offsets_follow_the_seed() {
         assert_eq!(page_number(None).unwrap(), (1, true));
@@ -268,7 +277,8 @@ mod tests {
         assert_eq!(page_number(Some("1000000")).unwrap(), (1_000_000, false));
         assert_eq!(page_number(Some("1000001")).unwrap(), (1, true));
         assert_eq!(page_number(Some("null")).unwrap(), (1, false));
-        assert_eq!(page_number(Some("")).unwrap_err().code, "bad_parameter");
+        assert_eq!(page_number(Some("")).unwrap(), (1, false));
+        assert_eq!(page_number(Some("\"\"")).unwrap_err().code, "bad_parameter");
         assert_eq!(page_number(Some("x")).unwrap_err().code, "bad_parameter");
         assert_eq!(
             page_number(Some("0")).unwrap_err().code,
@@ -276,12 +286,15 @@ mod tests {
         );
     }
 
+    /// Seed: "If this parameter is not included in the request parameters,
+    /// is left empty, or is set to null, the value 10 is used."
     #[test]
     fn limits_follow_the_seed() {
         assert_eq!(limit(None).unwrap(), 10);
         assert_eq!(limit(Some("null")).unwrap(), 10);
         assert_eq!(limit(Some("100")).unwrap(), 100);
-        assert_eq!(limit(Some("")).unwrap_err().code, "bad_parameter");
+        assert_eq!(limit(Some("")).unwrap(), 10);
+        assert_eq!(limit(Some("\"\"")).unwrap_err().code, "bad_parameter");
         assert_eq!(limit(Some("1.5")).unwrap_err().code, "bad_parameter");
         assert_eq!(limit(Some("101")).unwrap_err().code, "invalid_parameter");
     }

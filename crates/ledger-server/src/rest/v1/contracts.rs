@@ -3,7 +3,9 @@
 //! remarks.
 //!
 //! List filters: `applied_time_begin`/`applied_time_end` (RFC 3339 or
-//! `YYYY-MM-DD`; default the last 3 months), `kind=order|payment_request`,
+//! `YYYY-MM-DD`, a day of `time_zone`; default the last 3 months of the
+//! customer's calendar), `time_zone` (IANA, default Asia/Shanghai),
+//! `kind=order|payment_request`,
 //! `status=draft|official|voided|invalid|all`, `limit` (1–100, default
 //! 10), `offset`.
 
@@ -13,13 +15,13 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use chrono::Duration;
 use ledger_domain::contract::{
-    ApplyContract, ContractKind, ConvertContract, EditContractRemarks, VoidContract,
+    ApplyContract, ContractKind, ConvertContract, EditContractRemarks, PartyADetails, VoidContract,
+    VoidTicket,
 };
-use ledger_domain::ids::{ContractNo, CustomerId, OrderId};
+use ledger_domain::ids::{ContractNo, OrderId, TicketId};
 use ledger_domain::{AggregateId, Command};
 use ledger_projections::contracts::ContractListQuery;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::query::Params;
 use super::{body, command_id, command_response, customer, execute, view_response, AppState};
@@ -30,11 +32,6 @@ use crate::rest::Authenticated;
 use crate::server::State;
 use crate::views::aggregate::check_owner;
 use crate::views::{self, names, params};
-
-/// Hex digits of the digest in a generated contract number.
-const GENERATED_CONTRACT_NO_HEX: usize = 20;
-/// Prefix of generated contract numbers.
-const GENERATED_CONTRACT_NO_PREFIX: &str = "EC";
 
 /// `GET /v1/customers/{customer_id}/contracts`
 pub async fn list(
@@ -48,12 +45,19 @@ pub async fn list(
     let min = p.parsed("min_position")?.unwrap_or(0);
     let now = state.clock.now();
     let mut q = ContractListQuery::new(customer, now);
+    q.time_zone = params::time_zone(p.one("time_zone")?.as_deref())?;
     let (begin, end) = (p.one("applied_time_begin")?, p.one("applied_time_end")?);
     // An end alone spans the default window (3 months, as days) before it.
     let span = q.effective_applied_time();
     let span = Duration::milliseconds((span.end - span.begin).num_milliseconds());
-    q.applied_time =
-        params::time_range("applied_time", begin.as_deref(), end.as_deref(), now, span)?;
+    q.applied_time = params::time_range(
+        "applied_time",
+        begin.as_deref(),
+        end.as_deref(),
+        now,
+        span,
+        q.time_zone,
+    )?;
     if let Some(k) = p.one("kind")? {
         q.kind = names::filter3("kind", &names::CONTRACT_KINDS, &k)?;
     }
@@ -84,39 +88,49 @@ pub async fn detail(
     Ok(view_response(view))
 }
 
-/// The body of an application.
+/// Party A's subject details the customer "manually supplements".
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PartyABody {
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    contact_name: String,
+    #[serde(default)]
+    contact_phone: String,
+    #[serde(default)]
+    tax_id: String,
+}
+
+/// The body of an application. The contract number and Party B are the
+/// provider's: a body naming `contract_no` or `party_b` is refused.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Application {
-    /// Optional: generated from the customer and the Idempotency-Key.
+    /// Named only to refuse it with a clear message.
     #[serde(default)]
-    contract_no: Option<String>,
+    contract_no: Option<serde_json::Value>,
+    /// Named only to refuse it with a clear message.
+    #[serde(default)]
+    party_b: Option<serde_json::Value>,
     kind: String,
     order_ids: Vec<String>,
-    party_b: String,
+    /// `personal` or `enterprise`; default: as certified.
+    #[serde(default)]
+    party_a_kind: Option<String>,
+    #[serde(default)]
+    party_a: PartyABody,
     #[serde(default)]
     remarks: String,
 }
 
-/// A contract number derived from the customer and the command id, so a
-/// retried application names the same contract.
-pub fn generated_contract_no(customer: &CustomerId, command_id: &str) -> ContractNo {
-    let digest = Sha256::digest(format!("{customer}\n{command_id}").as_bytes());
-    let hex: String = digest
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<String>()
-        .chars()
-        .take(GENERATED_CONTRACT_NO_HEX)
-        .collect();
-    ContractNo::new(format!("{GENERATED_CONTRACT_NO_PREFIX}{hex}"))
-        .expect("a generated contract number is valid")
-}
-
 /// `POST /v1/customers/{customer_id}/contracts` with
-/// `{"kind","order_ids","party_b","remarks"?,"contract_no"?}` and a required
-/// `Idempotency-Key`: applies for a draft contract; answers 201 with
-/// `Location` and `{..., "contract": <details>}`.
+/// `{"kind","order_ids","party_a_kind"?,"party_a"?:{"address","contact_name",
+/// "contact_phone","tax_id"},"remarks"?}` and a required `Idempotency-Key`:
+/// applies for a draft contract. The ledger assigns the contract number
+/// (from the customer and the key, so a retry names the same contract) and
+/// Party B (its configuration); answers 201 with `Location` and
+/// `{..., "contract": <details>}`.
 pub async fn apply(
     AxumState(state): AxumState<AppState>,
     Authenticated(caller): Authenticated,
@@ -127,11 +141,23 @@ pub async fn apply(
     let customer = customer(&caller, &customer_id)?;
     let key = command_id(&headers, true)?;
     let a: Application = body(&bytes)?;
-    let contract_no = match a.contract_no.as_deref() {
-        None | Some("") => generated_contract_no(&customer, &key),
-        Some(no) => field("contract_no", no)?,
-    };
+    if a.contract_no.is_some() {
+        return Err(ApiError::invalid_parameter(
+            "contract_no is assigned by the ledger, not chosen by the customer",
+        ));
+    }
+    if a.party_b.is_some() {
+        return Err(ApiError::invalid_parameter(
+            "party_b is the provider's legal entity from the ledger's configuration",
+        ));
+    }
+    let contract_no = ContractNo::assigned(&customer, &key);
     let kind: ContractKind = names::parse3("kind", &names::CONTRACT_KINDS, &a.kind)?;
+    let party_a_kind = a
+        .party_a_kind
+        .as_deref()
+        .map(|k| names::parse("party_a_kind", &names::CERTIFICATION_KINDS, k))
+        .transpose()?;
     let order_ids = a
         .order_ids
         .iter()
@@ -142,7 +168,14 @@ pub async fn apply(
         customer_id: customer.clone(),
         kind,
         order_ids,
-        party_b: a.party_b,
+        party_a_kind,
+        party_a_details: PartyADetails {
+            address: a.party_a.address,
+            contact_name: a.party_a.contact_name,
+            contact_phone: a.party_a.contact_phone,
+            tax_id: a.party_a.tax_id,
+        },
+        party_b: state.party_b.to_string(),
         remarks: a.remarks,
     });
     let outcome = execute(&state, &caller, key, command).await?;
@@ -194,22 +227,46 @@ pub async fn convert(
     .await
 }
 
-/// `POST /v1/customers/{customer_id}/contracts/{contract_no}/void`: a
-/// customer voids a draft; an official contract only an operator.
+/// The optional body of a void: the ticket an official void needs.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VoidBody {
+    ticket_id: String,
+    reason: String,
+}
+
+/// `POST /v1/customers/{customer_id}/contracts/{contract_no}/void` with an
+/// empty body or `{"ticket_id","reason"}`: a customer voids a draft; an
+/// official contract only an operator, with the ticket ("please submit a
+/// ticket").
 pub async fn void(
     AxumState(state): AxumState<AppState>,
     Authenticated(caller): Authenticated,
     Path((customer_id, contract_no)): Path<(String, String)>,
     headers: HeaderMap,
-    _body: Bytes,
+    bytes: Bytes,
 ) -> Result<Response, ApiError> {
+    let ticket = if bytes.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        let v: VoidBody = body(&bytes)?;
+        Some(VoidTicket {
+            ticket_id: field::<TicketId>("ticket_id", &v.ticket_id)?,
+            reason: v.reason,
+        })
+    };
     operate(
         &state,
         &caller,
         &customer_id,
         &contract_no,
         &headers,
-        |no| Command::VoidContract(VoidContract { contract_no: no }),
+        |no| {
+            Command::VoidContract(VoidContract {
+                contract_no: no,
+                ticket,
+            })
+        },
     )
     .await
 }
@@ -245,21 +302,4 @@ pub async fn remarks(
         },
     )
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_generated_contract_number_depends_on_customer_and_key_only() {
-        let a: CustomerId = "d1".parse().unwrap();
-        let b: CustomerId = "d2".parse().unwrap();
-        let no = generated_contract_no(&a, "key-1");
-        assert_eq!(no, generated_contract_no(&a, "key-1"));
-        assert_ne!(no, generated_contract_no(&a, "key-2"));
-        assert_ne!(no, generated_contract_no(&b, "key-1"));
-        assert_eq!(no.as_str().len(), 2 + GENERATED_CONTRACT_NO_HEX);
-        assert!(no.as_str().starts_with(GENERATED_CONTRACT_NO_PREFIX));
-    }
 }

@@ -2,8 +2,9 @@
 //! type, the contract-application order picker, and cancelling.
 //!
 //! List filters (query parameters, all optional):
-//! `order_time_begin`/`order_time_end` (RFC 3339 or `YYYY-MM-DD`; default
-//! the last 7 days, all time with a precise search), `product_name` with
+//! `order_time_begin`/`order_time_end` (RFC 3339, or `YYYY-MM-DD`: a day of
+//! `time_zone`; default the last 7 days of the customer's calendar, all
+//! time with a precise search), `time_zone` (IANA, default Asia/Shanghai), `product_name` with
 //! `product_name_match=exact|contains` (default exact), `bill_type=
 //! prepay|postpay|all`, `status=unpaid|paid|cancelled|voided|all`,
 //! `order_type` (repeatable or a comma list of purchase, renewal, upgrade,
@@ -18,10 +19,12 @@ use axum::extract::{Path, RawQuery, State as AxumState};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 use ledger_domain::contract::ContractKind;
 use ledger_domain::ids::{CustomerId, OrderId};
 use ledger_domain::order::CancelOrder;
 use ledger_domain::{AggregateId, Command};
+use ledger_projections::calendar::last_days;
 use ledger_projections::orders::{
     Cursor, EligibleOrdersQuery, OrderListQuery, TimeRange, DEFAULT_ORDER_WINDOW_DAYS,
 };
@@ -38,10 +41,19 @@ fn window() -> Duration {
     Duration::days(DEFAULT_ORDER_WINDOW_DAYS)
 }
 
-fn range(p: &mut Params, prefix: &str, now: DateTime<Utc>) -> Result<Option<TimeRange>, ApiError> {
+fn range(
+    p: &mut Params,
+    prefix: &str,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<Option<TimeRange>, ApiError> {
     let begin = p.one(&format!("{prefix}_begin"))?;
     let end = p.one(&format!("{prefix}_end"))?;
-    params::time_range(prefix, begin.as_deref(), end.as_deref(), now, window())
+    params::time_range(prefix, begin.as_deref(), end.as_deref(), now, window(), tz)
+}
+
+fn time_zone(p: &mut Params) -> Result<Tz, ApiError> {
+    params::time_zone(p.one("time_zone")?.as_deref())
 }
 
 /// The list's filters (everything but paging) from the query string.
@@ -51,8 +63,9 @@ pub(super) fn order_filters(
     now: DateTime<Utc>,
 ) -> Result<OrderListQuery, ApiError> {
     let mut q = OrderListQuery::new(customer, now);
-    q.order_time = range(p, "order_time", now)?;
-    q.payment_time = range(p, "payment_time", now)?;
+    q.time_zone = time_zone(p)?;
+    q.order_time = range(p, "order_time", now, q.time_zone)?;
+    q.payment_time = range(p, "payment_time", now, q.time_zone)?;
     let product = p.one("product_name")?.unwrap_or_default();
     let mode = p.one("product_name_match")?;
     q.product_name = params::product_name(&product, mode.as_deref())?;
@@ -144,6 +157,7 @@ pub async fn by_discount_type(
     let min = min_position(&mut p)?;
     let now = state.clock.now();
     let (begin, end) = (p.one("begin")?, p.one("end")?);
+    let tz = time_zone(&mut p)?;
     p.finish()?;
     let range = params::named_time_range(
         ("begin", "end"),
@@ -151,16 +165,21 @@ pub async fn by_discount_type(
         end.as_deref(),
         now,
         window(),
+        tz,
     )?
-    .unwrap_or_else(|| TimeRange::new(now - window(), now));
+    .unwrap_or_else(|| last_days(now, tz, DEFAULT_ORDER_WINDOW_DAYS.unsigned_abs()));
     let view = views::orders::by_discount_type(&state, &customer, range, min).await?;
     Ok(view_response(view))
 }
 
 /// `GET /v1/customers/{customer_id}/eligible-orders?kind=order|payment_request`:
-/// the orders a new contract of that kind may take (default: placed this
-/// calendar month; `order_time_begin`/`_end`, `product_name`,
-/// `product_name_match`, `limit` 1–200, `offset`).
+/// the orders a new contract of that kind may take. Default (seed: "orders
+/// Paid for in the Current Month" / "Unpaid for in the Current Month"): an
+/// order contract's are the orders *paid* in the current month of the
+/// customer's calendar, a payment request's the unpaid orders *placed* in
+/// it. `order_time_begin`/`_end`, `payment_time_begin`/`_end` override the
+/// default; `time_zone` (IANA, default Asia/Shanghai), `product_name`,
+/// `product_name_match`, `limit` 1–200, `offset`.
 pub async fn eligible(
     AxumState(state): AxumState<AppState>,
     Authenticated(caller): Authenticated,
@@ -176,7 +195,9 @@ pub async fn eligible(
     };
     let now = state.clock.now();
     let mut q = EligibleOrdersQuery::new(customer, kind, now);
-    q.order_time = range(&mut p, "order_time", now)?;
+    q.time_zone = time_zone(&mut p)?;
+    q.order_time = range(&mut p, "order_time", now, q.time_zone)?;
+    q.payment_time = range(&mut p, "payment_time", now, q.time_zone)?;
     let product = p.one("product_name")?.unwrap_or_default();
     let mode = p.one("product_name_match")?;
     q.product_name = params::product_name(&product, mode.as_deref())?;

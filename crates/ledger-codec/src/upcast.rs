@@ -1,0 +1,244 @@
+//! Older schema versions of stored events, kept as they were stored, and
+//! their conversion to today's domain events. Stored bytes are never
+//! rewritten: a v1 record decodes through its v1 struct here.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use ledger_domain::catalog::{ChargeType, OrderType, SourceType};
+use ledger_domain::contract::{
+    ContractApplied, ContractOrder, ContractTerms, ContractVoided, PartyADetails, SubjectInfo,
+};
+use ledger_domain::customer::RealName;
+use ledger_domain::ids::{ContractNo, CustomerId, InstanceId, OrderId, ServiceTypeCode};
+use ledger_domain::money::{Currency, Money};
+use ledger_domain::order::{LineItem, OrderPlaced, OrderSpec};
+use ledger_domain::Event;
+
+use crate::payload::decode_value;
+use crate::CodecError;
+
+/// Decodes `(event_type, schema_version)` when it is an older version this
+/// crate upcasts; `None` when no such version was ever stored.
+pub(crate) fn decode_old(
+    event_type: &str,
+    schema_version: u16,
+    payload: &[u8],
+) -> Result<Option<Event>, CodecError> {
+    Ok(Some(match (event_type, schema_version) {
+        ("OrderPlaced", 1) => Event::OrderPlaced(decode_value::<OrderPlacedV1>(payload)?.into()),
+        ("ContractApplied", 1) => {
+            Event::ContractApplied(decode_value::<ContractAppliedV1>(payload)?.into())
+        }
+        ("ContractVoided", 1) => {
+            Event::ContractVoided(decode_value::<ContractVoidedV1>(payload)?.into())
+        }
+        _ => return Ok(None),
+    }))
+}
+
+/// `OrderSpec` before the sales contract (`OrderPlaced` v1).
+#[derive(Deserialize)]
+struct OrderSpecV1 {
+    order_id: OrderId,
+    customer_id: CustomerId,
+    base_order_id: Option<OrderId>,
+    source_type: SourceType,
+    product_name: String,
+    service_type_code: ServiceTypeCode,
+    order_type: OrderType,
+    charge_type: ChargeType,
+    currency: Currency,
+    line_items: Vec<LineItem>,
+    instance_ids: Vec<InstanceId>,
+    amount_due: Money,
+}
+
+#[derive(Deserialize)]
+struct OrderPlacedV1 {
+    spec: OrderSpecV1,
+    placed_at: DateTime<Utc>,
+    payment_deadline: DateTime<Utc>,
+}
+
+impl From<OrderPlacedV1> for OrderPlaced {
+    fn from(v1: OrderPlacedV1) -> Self {
+        let s = v1.spec;
+        OrderPlaced {
+            spec: OrderSpec {
+                order_id: s.order_id,
+                customer_id: s.customer_id,
+                base_order_id: s.base_order_id,
+                source_type: s.source_type,
+                product_name: s.product_name,
+                service_type_code: s.service_type_code,
+                order_type: s.order_type,
+                charge_type: s.charge_type,
+                currency: s.currency,
+                line_items: s.line_items,
+                instance_ids: s.instance_ids,
+                amount_due: s.amount_due,
+                sales_contract_id: None,
+            },
+            placed_at: v1.placed_at,
+            payment_deadline: v1.payment_deadline,
+        }
+    }
+}
+
+/// `SubjectInfo` before Party A's details (`ContractApplied` v1).
+#[derive(Deserialize)]
+struct SubjectInfoV1 {
+    party_a: RealName,
+    party_b: String,
+}
+
+#[derive(Deserialize)]
+struct ContractAppliedV1 {
+    contract_no: ContractNo,
+    customer_id: CustomerId,
+    terms: ContractTerms,
+    orders: Vec<ContractOrder>,
+    subject: SubjectInfoV1,
+    remarks: String,
+    applied_at: DateTime<Utc>,
+}
+
+impl From<ContractAppliedV1> for ContractApplied {
+    fn from(v1: ContractAppliedV1) -> Self {
+        ContractApplied {
+            contract_no: v1.contract_no,
+            customer_id: v1.customer_id,
+            terms: v1.terms,
+            orders: v1.orders,
+            subject: SubjectInfo {
+                party_a: v1.subject.party_a,
+                party_a_details: PartyADetails::default(),
+                party_b: v1.subject.party_b,
+            },
+            remarks: v1.remarks,
+            applied_at: v1.applied_at,
+        }
+    }
+}
+
+/// `ContractVoided` before the ticket.
+#[derive(Deserialize)]
+struct ContractVoidedV1 {
+    contract_no: ContractNo,
+    voided_at: DateTime<Utc>,
+}
+
+impl From<ContractVoidedV1> for ContractVoided {
+    fn from(v1: ContractVoidedV1) -> Self {
+        ContractVoided {
+            contract_no: v1.contract_no,
+            voided_at: v1.voided_at,
+            ticket: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::payload::{decode_event, encode_event, encode_value};
+    use ledger_domain::contract::VoidTicket;
+    use ledger_domain::customer::CertificationKind;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    // A v1 record is the v2 struct's bytes without the field v2 appended, so
+    // encoding today's event and dropping that field's bytes gives exactly
+    // what the old code stored.
+
+    #[test]
+    fn a_v1_contract_voided_decodes_without_a_ticket() {
+        let v1 =
+            encode_value(&(ContractNo::new("EC1").unwrap(), at("2024-11-22T08:05:00Z"))).unwrap();
+        let Event::ContractVoided(e) = decode_event("ContractVoided", 1, &v1).unwrap() else {
+            panic!("not a ContractVoided")
+        };
+        assert_eq!(e.ticket, None);
+        assert_eq!(e.voided_at, at("2024-11-22T08:05:00Z"));
+        // v2 is v1 followed by the ticket.
+        let v2 = Event::ContractVoided(ContractVoided {
+            ticket: Some(VoidTicket {
+                ticket_id: "T-1".parse().unwrap(),
+                reason: "duplicate".into(),
+            }),
+            ..e
+        });
+        let (_, version, bytes) = encode_event(&v2).unwrap();
+        assert_eq!(version, 2);
+        assert!(bytes.starts_with(&v1));
+        assert_eq!(decode_event("ContractVoided", 2, &bytes).unwrap(), v2);
+    }
+
+    #[test]
+    fn a_v1_contract_applied_decodes_with_empty_party_a_details() {
+        let party_a = RealName {
+            name: "Example Co.".into(),
+            kind: CertificationKind::Enterprise,
+        };
+        let v1 = encode_value(&(
+            ContractNo::new("EC1").unwrap(),
+            CustomerId::new("d75298").unwrap(),
+            ContractTerms::Order,
+            Vec::<ContractOrder>::new(),
+            (party_a.clone(), "Provider Ltd.".to_owned()),
+            "remarks".to_owned(),
+            at("2024-11-22T08:05:00Z"),
+        ))
+        .unwrap();
+        let Event::ContractApplied(e) = decode_event("ContractApplied", 1, &v1).unwrap() else {
+            panic!("not a ContractApplied")
+        };
+        assert_eq!(e.subject.party_a, party_a);
+        assert_eq!(e.subject.party_a_details, PartyADetails::default());
+        assert_eq!(e.subject.party_b, "Provider Ltd.");
+        assert_eq!(e.remarks, "remarks");
+    }
+
+    #[test]
+    fn a_v1_order_placed_decodes_without_a_sales_contract() {
+        let spec = OrderSpec {
+            order_id: OrderId::new("CS1").unwrap(),
+            customer_id: CustomerId::new("d75298").unwrap(),
+            base_order_id: None,
+            source_type: SourceType::Customer,
+            product_name: "Cloud Server".into(),
+            service_type_code: ServiceTypeCode::new("hws.service.type.ebs").unwrap(),
+            order_type: OrderType::Purchase,
+            charge_type: ChargeType::Subscription,
+            currency: Currency::new("USD").unwrap(),
+            line_items: vec![],
+            instance_ids: vec![],
+            amount_due: "3".parse().unwrap(),
+            sales_contract_id: None,
+        };
+        let placed = OrderPlaced {
+            spec: spec.clone(),
+            placed_at: at("2024-11-22T08:05:00Z"),
+            payment_deadline: at("2024-11-29T08:05:00Z"),
+        };
+        let (_, version, v2) = encode_event(&Event::OrderPlaced(placed.clone())).unwrap();
+        assert_eq!(version, 2);
+        // v1 lacks the spec's last field (`None`: one zero byte).
+        let spec_len = encode_value(&spec).unwrap().len();
+        assert_eq!(v2[spec_len - 1], 0);
+        let v1: Vec<u8> = [&v2[..spec_len - 1], &v2[spec_len..]].concat();
+        assert_eq!(
+            decode_event("OrderPlaced", 1, &v1).unwrap(),
+            Event::OrderPlaced(placed)
+        );
+    }
+
+    #[test]
+    fn unknown_versions_are_refused_not_guessed() {
+        assert!(decode_event("ContractVoided", 3, &[]).is_err());
+        assert!(decode_event("OrderPaid", 2, &[]).is_err());
+    }
+}
