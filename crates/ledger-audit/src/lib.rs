@@ -11,19 +11,26 @@
 //! - every payload decodes ([`payload::decode_event`]);
 //! - the event's aggregate is the one its stream holds;
 //! - every event is legal ([`ledger_domain::audit::check`]) against the state
-//!   every event before it built (one growing [`State`] of every aggregate);
+//!   every event before it built, for the aggregates the check reads
+//!   ([`ledger_domain::Event::audit_scope`]), held in a bounded working set
+//!   ([`MAX_AUDIT_CACHED_AGGREGATES`]; others are rebuilt from their
+//!   streams): memory does not grow with the log;
 //! - every command's events together are legal
 //!   ([`ledger_domain::audit::check_command`]: a contract's orders are
 //!   attached by the same command that applied it);
 //! - the head the walk ends at is the store's head.
 
-use std::collections::HashMap;
 use std::fmt;
+
+mod working_set;
+
+use working_set::WorkingSet;
+pub use working_set::MAX_AUDIT_CACHED_AGGREGATES;
 
 use ledger_app::streams::stream_id;
 use ledger_codec::{envelope, payload, CodecError, CommandId, RecordedEvent, Tenant};
 use ledger_domain::audit::{check, check_command, Violation};
-use ledger_domain::{evolve, Event, State};
+use ledger_domain::{Event, State};
 use ledger_store::{
     Digest, DynStore, Head, Position, StoreError, StreamId, StreamVersion, MAX_READ_BATCH,
 };
@@ -37,6 +44,9 @@ pub struct Report {
     pub head_hash: Digest,
     /// Distinct streams seen.
     pub streams: u64,
+    /// Aggregates rebuilt from their streams because the working set had
+    /// let them go.
+    pub reloads: u64,
 }
 
 /// The first problem in the log: where, and what.
@@ -154,13 +164,22 @@ fn content_hash(record: &RecordedEvent) -> Result<Digest, CodecError> {
 /// Walks the whole log of `store` and proves it (see the crate docs).
 /// `progress(done, total)` is called after each batch, `total` being the
 /// head's position when the walk started (or `done`, if larger).
-pub async fn verify(
+pub async fn verify(store: &DynStore, progress: impl FnMut(u64, u64)) -> Result<Report, Failure> {
+    verify_with(store, MAX_AUDIT_CACHED_AGGREGATES, progress).await
+}
+
+/// [`verify`] with a working set of `cached` aggregates (at least 1): a
+/// small one proves the same things, rebuilding more aggregates.
+/// `usize::MAX` keeps every aggregate and never reads a stream: for a store
+/// that can only be read in log order (memory then grows with the log).
+pub async fn verify_with(
     store: &DynStore,
+    cached: usize,
     mut progress: impl FnMut(u64, u64),
 ) -> Result<Report, Failure> {
     let total = store.head().position.0;
-    let mut state = State::default();
-    let mut versions: HashMap<StreamId, StreamVersion> = HashMap::new();
+    let mut working = WorkingSet::new(cached);
+    let mut streams = 0u64;
     let mut head = Head::default();
     // The events of the command being walked (one append's records are
     // contiguous), checked together once the next command starts.
@@ -220,14 +239,6 @@ pub async fn verify(
                     },
                 )));
             }
-            let version = versions.entry(record.stream_id.clone()).or_default();
-            if record.stream_version != version.next() {
-                return Err(fail(FailureKind::VersionGap {
-                    expected: version.next(),
-                    found: record.stream_version,
-                }));
-            }
-            *version = record.stream_version;
             let event =
                 payload::decode_event(&record.event_type, record.schema_version, &record.payload)
                     .map_err(|e| fail(FailureKind::Decode(e)))?;
@@ -235,10 +246,20 @@ pub async fn verify(
             if own != record.stream_id {
                 return Err(fail(FailureKind::WrongStream { expected: own }));
             }
+            let (state, version) = working.scope(store, &event, record.position).await?;
+            if record.stream_version != version.next() {
+                return Err(fail(FailureKind::VersionGap {
+                    expected: version.next(),
+                    found: record.stream_version,
+                }));
+            }
+            if version == StreamVersion::EMPTY {
+                streams += 1;
+            }
             check(&state, &event, &record.metadata.command.actor)
                 .map_err(|v| fail(FailureKind::Illegal(v)))?;
             check_tenant(&state, &event, &record.metadata.tenant).map_err(fail)?;
-            state = evolve(state, &event);
+            working.evolved(&state, &event, record.stream_version);
             let id = &record.metadata.command.command_id;
             if command.as_ref().map(|(c, _, _)| c) != Some(id) {
                 check_group(&command, &command_events)?;
@@ -271,6 +292,7 @@ pub async fn verify(
         events: head.position.0,
         head_position: head.position,
         head_hash: head.hash,
-        streams: versions.len() as u64,
+        streams,
+        reloads: working.reloads,
     })
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tokio::sync::watch;
 
-use ledger_audit::{verify, ChainBreak, Failure, FailureKind, Report};
+use ledger_audit::{verify, verify_with, ChainBreak, Failure, FailureKind, Report};
 use ledger_codec::envelope;
 use ledger_domain::contract::ContractKind;
 use ledger_domain::Command;
@@ -187,8 +187,24 @@ fn index_of(records: &[RecordedEvent], event_type: &str) -> usize {
         .unwrap_or_else(|| panic!("no {event_type} in the history"))
 }
 
+/// Verifies with the default working set and with one of a single
+/// aggregate (every other aggregate rebuilt from its stream on each use):
+/// both must reach the same verdict.
 async fn verify_fake(records: Vec<RecordedEvent>) -> Result<Report, Failure> {
-    verify(&FakeStore::serve(records), |_, _| {}).await
+    let store = FakeStore::serve(records);
+    let wide = verify(&store, |_, _| {}).await;
+    let narrow = verify_with(&store, 1, |_, _| {}).await;
+    let same = |r: &Result<Report, Failure>| {
+        r.clone().map(|report| Report {
+            reloads: 0,
+            ..report
+        })
+    };
+    assert_eq!(same(&narrow), same(&wide), "a one-aggregate working set");
+    if let (Ok(w), Ok(n)) = (&wide, &narrow) {
+        assert!(n.reloads > w.reloads, "{n:?} {w:?}");
+    }
+    wide
 }
 
 #[tokio::test]

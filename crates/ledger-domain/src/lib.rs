@@ -12,6 +12,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod audit_scope;
 pub mod catalog;
 pub mod context;
 pub mod contract;

@@ -90,10 +90,10 @@ fn deadline() -> DateTime<Utc> {
 
 // ---- A valid history --------------------------------------------------------
 
-#[test]
-fn every_event_of_a_decided_history_passes() {
+/// A history touching every event type but LossAccepted, as decided.
+fn valid_steps() -> Vec<(Command, Actor, DateTime<Utc>)> {
     let alice_acts = as_customer(&alice());
-    let steps: Vec<(Command, Actor, DateTime<Utc>)> = vec![
+    vec![
         (register_customer(&alice()), service(), t0()),
         (certify(&alice()), service(), t0()),
         (set_remittance(&alice()), operator(), t0()),
@@ -179,7 +179,12 @@ fn every_event_of_a_decided_history_passes() {
             alice_acts.clone(),
             t0() + hours(1),
         ),
-    ];
+    ]
+}
+
+#[test]
+fn every_event_of_a_decided_history_passes() {
+    let steps = valid_steps();
     let mut state = State::default();
     let mut names = std::collections::BTreeSet::new();
     for (command, actor, time) in steps {
@@ -202,6 +207,44 @@ fn every_event_of_a_decided_history_passes() {
     }
     // Every event type but LossAccepted (tested on its own) was checked.
     assert_eq!(names.len(), 20, "{names:?}");
+}
+
+/// `Event::audit_scope` names everything `check` and the tenant read: by
+/// brute force, every event of the history judged on the state before
+/// every point of it (legal and illegal pairs alike) gets the same verdict
+/// and tenant from the scoped state as from the whole state.
+#[test]
+fn an_event_judged_on_its_audit_scope_gets_the_verdict_of_the_whole_state() {
+    let mut state = State::default();
+    let mut states = vec![state.clone()];
+    let mut recorded: Vec<(Event, String)> = Vec::new();
+    for (command, actor, time) in valid_steps() {
+        let name = command.name();
+        let events = decide_checked(&state, &command, &ctx(actor.clone(), time))
+            .unwrap_or_else(|e| panic!("{name} refused: {e}"));
+        for event in events {
+            state = evolve(state, &event);
+            states.push(state.clone());
+            recorded.push((event, actor.to_string()));
+        }
+    }
+    let mut refusals = 0;
+    for before in &states {
+        for (event, actor) in &recorded {
+            let scoped = ledger_domain::audit_scope::scoped_state(before, event);
+            let whole = check(before, event, actor);
+            assert_eq!(
+                check(&scoped, event, actor),
+                whole,
+                "{} on a scoped state",
+                event.name()
+            );
+            assert_eq!(audit::tenant(&scoped, event), audit::tenant(before, event));
+            refusals += usize::from(whole.is_err());
+        }
+    }
+    // Both verdicts were exercised.
+    assert!(refusals > 0 && refusals < states.len() * recorded.len());
 }
 
 // ---- Existence --------------------------------------------------------------

@@ -222,7 +222,9 @@ pub async fn verify_dir(
         // knows what a backup must hold.
         Err(_) => return Ok(Err(unreadable(dir, engine_failure))),
     };
-    let found = match ledger_audit::verify(&raw, &mut progress).await {
+    // The raw reader reads in log order only: keep every aggregate (this
+    // path is for a damaged directory, read once).
+    let found = match ledger_audit::verify_with(&raw, usize::MAX, &mut progress).await {
         Ok(_) => None,
         Err(f) => Some(explain(&raw, f).await),
     };

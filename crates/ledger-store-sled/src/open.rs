@@ -52,11 +52,42 @@ fn journal_error(e: JournalError) -> StoreError {
     StoreError::Journal(e.to_string())
 }
 
-fn open_sled(path: &Path, cache: u64) -> Result<(sled::Db, sled::Tree), StoreError> {
-    let unreadable = |why: String| StoreError::Corrupt {
+fn unreadable(why: String) -> StoreError {
+    StoreError::Corrupt {
         position: Position::ORIGIN,
         reason: format!("the storage engine cannot read its files: {why}"),
-    };
+    }
+}
+
+/// The message of a caught panic.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into())
+}
+
+/// Runs the opening scan; sled 0.34 also panics on some damage when its
+/// trees are read (e.g. "cannot find pid … in view_for_key" while
+/// iterating a damaged tree): that is an unreadable log, not a crash. The
+/// scan only reads, so unwinding out of it leaves nothing half-written.
+fn guarded_scan(
+    tree: &sled::Tree,
+    index: &Index,
+    contents: Option<&Contents>,
+) -> Result<Scanned, StoreError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan(tree, index, contents))).map_err(
+        |panic| {
+            unreadable(format!(
+                "a read of its trees panicked: {}",
+                panic_message(panic.as_ref())
+            ))
+        },
+    )?
+}
+
+fn open_sled(path: &Path, cache: u64) -> Result<(sled::Db, sled::Tree), StoreError> {
     // No flusher thread: the writer flushes every round itself, and a
     // flusher that outlives a closed store would hold sled's lock on the
     // directory for a moment after close.
@@ -70,12 +101,10 @@ fn open_sled(path: &Path, cache: u64) -> Result<(sled::Db, sled::Tree), StoreErr
     // threads hold no state of ours, so unwinding out of it is sound.
     let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open())).map_err(
         |panic| {
-            let why = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "its recovery panicked".into());
-            unreadable(format!("its recovery panicked: {why}"))
+            unreadable(format!(
+                "its recovery panicked: {}",
+                panic_message(panic.as_ref())
+            ))
         },
     )?;
     let db = opened.map_err(|e| match e {
@@ -172,7 +201,7 @@ pub(crate) fn open(path: &Path, config: &Config) -> Result<Opened, StoreError> {
     let (db, tree) = open_sled(path, config.cache_capacity_bytes)?;
     let contents = journal::read(path).map_err(journal_error)?;
     let index = Index::open(path)?;
-    let Scanned { head, verdict } = scan(&tree, &index, contents.as_ref())?;
+    let Scanned { head, verdict } = guarded_scan(&tree, &index, contents.as_ref())?;
     let meta = db
         .open_tree(META_TREE)
         .map_err(|e| io("open meta tree", e))?;
@@ -323,7 +352,7 @@ pub fn accept_loss(
         return Err(AcceptLossError::TooMany(losses));
     }
     let index = Index::open(path)?;
-    let Scanned { head, verdict } = scan(&tree, &index, Some(&contents))?;
+    let Scanned { head, verdict } = guarded_scan(&tree, &index, Some(&contents))?;
     drop((index, tree, db));
     match verdict {
         Ok(_) => Err(AcceptLossError::NothingLost),

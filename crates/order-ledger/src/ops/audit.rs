@@ -139,6 +139,7 @@ async fn verify(dir: &DataDir, args: VerifyArgs) -> anyhow::Result<Done> {
                     "head_hash": report.head_hash.to_hex(),
                     "events": report.events,
                     "streams": report.streams,
+                    "reloads": report.reloads,
                     "duration_ms": duration_ms,
                     "events_per_s": events_per_s,
                     "expected_head": args.expect_head.map(|e| e.to_string()),
@@ -148,6 +149,10 @@ async fn verify(dir: &DataDir, args: VerifyArgs) -> anyhow::Result<Done> {
                 println!("audit verify: ok");
                 println!("  events   {}", report.events);
                 println!("  streams  {}", report.streams);
+                println!(
+                    "  reloads  {} (aggregates rebuilt from their streams)",
+                    report.reloads
+                );
                 println!("  head     {} {}", report.head_position, report.head_hash);
                 if let Some(e) = args.expect_head {
                     println!("  expected head {} holds", e.position);
