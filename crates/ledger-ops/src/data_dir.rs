@@ -17,6 +17,11 @@ use ledger_projections::{OrdersProjection, Projection, ProjectionError, Projecto
 use ledger_store::{DynStore, StoreError};
 use ledger_store_sled::SledStore;
 
+/// Most events any projection may lag for opening to serve to catch it up
+/// before returning, by default (≈ 2 s at the orders projection's ≈ 27k
+/// events/s).
+pub const MAX_CATCH_UP_BEFORE_SERVING: u64 = 50_000;
+
 /// Why an operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum OpsError {
@@ -134,12 +139,46 @@ impl DataDir {
 
     /// Opens the log, the ledger and the projections (caught up).
     pub async fn open(&self, clock: Arc<dyn Clock>) -> Result<Node, OpsError> {
-        self.open_with(clock, |store| store).await
+        let node = self.open_node(clock, |store| store).await?;
+        node.projector.catch_up().await?;
+        Ok(node)
     }
 
-    /// [`DataDir::open`], with the store the ledger and projections use
-    /// wrapped by `wrap` (e.g. to measure appends).
+    /// Opens for serving: the store the ledger and projections use is
+    /// wrapped by `wrap` (e.g. to measure appends), and the projections are
+    /// caught up before returning only when no projection lags more than
+    /// `catch_up_limit` events (the server's default:
+    /// [`MAX_CATCH_UP_BEFORE_SERVING`]). A larger lag (a new node, a
+    /// projection whose version changed) is caught up by the server's
+    /// follower once its listeners are open, `/readyz` answering 503 until
+    /// then: a restart is never held up by a rebuild.
     pub async fn open_with(
+        &self,
+        clock: Arc<dyn Clock>,
+        catch_up_limit: u64,
+        wrap: impl FnOnce(DynStore) -> DynStore,
+    ) -> Result<Node, OpsError> {
+        let node = self.open_node(clock, wrap).await?;
+        let lag = node
+            .projector
+            .status()
+            .iter()
+            .map(|s| s.lag)
+            .max()
+            .unwrap_or(0);
+        if lag <= catch_up_limit {
+            node.projector.catch_up().await?;
+        } else {
+            tracing::warn!(
+                lag,
+                limit = catch_up_limit,
+                "projections far behind the log: catching up in the background, not ready until then"
+            );
+        }
+        Ok(node)
+    }
+
+    async fn open_node(
         &self,
         clock: Arc<dyn Clock>,
         wrap: impl FnOnce(DynStore) -> DynStore,
@@ -153,7 +192,6 @@ impl DataDir {
         ));
         let projector =
             Projector::open(self.projections(), store.clone(), Self::projections_list()).await?;
-        projector.catch_up().await?;
         Ok(Node {
             sled,
             store,

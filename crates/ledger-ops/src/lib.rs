@@ -28,5 +28,5 @@ mod replay_json;
 
 pub use audit::{verify_dir, verify_store, AuditFailure, ExpectedHead, HeadInfo, Verified};
 pub use backup::{backup, restore, BackupReport};
-pub use data_dir::{DataDir, Node, OpsError};
+pub use data_dir::{DataDir, Node, OpsError, MAX_CATCH_UP_BEFORE_SERVING};
 pub use ledger_audit::Report;

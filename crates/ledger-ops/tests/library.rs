@@ -150,3 +150,49 @@ fn points_and_heads_parse_strictly() {
         assert!(bad.parse::<ExpectedHead>().is_err(), "{bad}");
     }
 }
+
+/// Opening to serve catches the projections up first only within its
+/// limit: beyond it the node opens at once (the server's follower catches
+/// up while `/readyz` says not ready), so a rebuild never holds a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opening_to_serve_waits_for_the_projections_only_within_its_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::new(dir.path());
+    let log = data.log();
+    let sled = SledStore::open(&log).unwrap();
+    let store: DynStore = sled.clone();
+    history(store.clone()).await;
+    let head = store.head().position.0;
+    assert_eq!(head, 10);
+    drop(store);
+    sled.close().await.unwrap();
+    drop(sled);
+    wait_released(&log);
+    let clock = || Arc::new(ManualClock::new(t0())) as Arc<dyn ledger_app::Clock>;
+
+    let lags = |node: &ledger_ops::Node| {
+        node.projector
+            .status()
+            .iter()
+            .map(|s| s.lag)
+            .collect::<Vec<_>>()
+    };
+    // No projections yet, a limit below the lag: open without waiting.
+    let node = data.open_with(clock(), head - 1, |s| s).await.unwrap();
+    assert!(
+        lags(&node).iter().all(|lag| *lag == head),
+        "{:?}",
+        lags(&node)
+    );
+    node.projector.catch_up().await.unwrap();
+    assert!(lags(&node).iter().all(|lag| *lag == 0));
+    node.sled.close().await.unwrap();
+    drop(node);
+    wait_released(&log);
+
+    // Within the limit: caught up before the node is handed over.
+    std::fs::remove_dir_all(data.projections()).unwrap();
+    let node = data.open_with(clock(), head, |s| s).await.unwrap();
+    assert!(lags(&node).iter().all(|lag| *lag == 0), "{:?}", lags(&node));
+    node.sled.close().await.unwrap();
+}

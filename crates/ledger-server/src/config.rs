@@ -33,6 +33,10 @@ pub struct Config {
     /// Party B of every contract: the provider's legal entity, whose seal
     /// an official contract carries. Customers never type it.
     pub party_b: String,
+    /// Opening catches the projections up before the listeners open only
+    /// when none lags more than this; beyond, the node serves at once and
+    /// `/readyz` answers 503 until they have caught up.
+    pub catch_up_before_serving_events: u64,
 }
 
 impl Default for Config {
@@ -42,6 +46,7 @@ impl Default for Config {
             grpc_listen: SocketAddr::from(([127, 0, 0, 1], 50051)),
             http_listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             party_b: ledger_domain::contract::DEFAULT_PARTY_B.to_owned(),
+            catch_up_before_serving_events: ledger_ops::MAX_CATCH_UP_BEFORE_SERVING,
         }
     }
 }

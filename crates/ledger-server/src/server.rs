@@ -97,7 +97,11 @@ impl Server {
         let metrics = Arc::new(Metrics::default());
         let meter = metrics.clone();
         let node = data_dir
-            .open_with(clock.clone(), |store| MeteredStore::wrap(store, meter))
+            .open_with(
+                clock.clone(),
+                config.catch_up_before_serving_events,
+                |store| MeteredStore::wrap(store, meter),
+            )
             .await?;
         let keys = Keys::open(&data_dir.keys())?;
         let grpc_listener = bind(config.grpc_listen).await?;
