@@ -136,7 +136,9 @@ async fn metrics(
             axum::http::header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        state.metrics.render(&state.projector),
+        state
+            .metrics
+            .render(&state.projector, &state.ledger, state.clock.now()),
     )
         .into_response())
 }
