@@ -338,6 +338,17 @@ async fn health_readiness_and_metrics_answer_over_http() {
     let mut commands = server.commands(key.token.expose()).await;
     pb_onboard(&mut commands, CUSTOMER).await;
     let _ = commands.pay_order(pay("pay-x", "CS-none", "1.00")).await;
+    // A repeated command id: a dedup hit, no append.
+    let again = commands
+        .register_customer(pb::RegisterCustomerRequest {
+            header: Some(pb_header(&format!("register-{CUSTOMER}"))),
+            customer_id: CUSTOMER.into(),
+            name: format!("{CUSTOMER} ltd"),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(again.deduplicated);
     let http = reqwest::Client::new();
     let base = server.http_url();
 
@@ -402,6 +413,15 @@ async fn health_readiness_and_metrics_answer_over_http() {
         "order_ledger_command_duration_seconds_bucket",
         r#"order_ledger_append_duration_seconds_count{result="ok"} 3"#,
         "order_ledger_log_head_position 3",
+        "order_ledger_command_dedup_hits_total 1",
+        "order_ledger_command_conflicts_total 0",
+        // Each of the three appends waited for its own sync round.
+        "order_ledger_store_fsync_duration_seconds_count 3",
+        "order_ledger_store_round_appends_sum 3",
+        "order_ledger_store_queue_wait_seconds_bucket",
+        "order_ledger_timer_overdue_seconds 0",
+        "order_ledger_state_cache_misses_total",
+        "order_ledger_process_resident_memory_bytes ",
     ] {
         assert!(metrics.contains(line), "metrics lack {line}:\n{metrics}");
     }

@@ -2,11 +2,13 @@
 
 use std::collections::HashMap;
 use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use lru::LruCache;
-use tracing::{debug, instrument};
+use tracing::{debug, debug_span, field, instrument, Instrument, Span};
 
 use ledger_codec::payload::{command_fingerprint, decode_event, encode_event, event_id};
 use ledger_codec::{
@@ -127,11 +129,41 @@ struct Loaded {
     aggregate: Aggregate,
 }
 
+/// Counts since the ledger started, for metrics (read with
+/// [`Ledger::stats`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LedgerStats {
+    /// Appends refused for a concurrent write, each followed by a retry.
+    pub conflicts: u64,
+    /// Commands given up after [`MAX_CONFLICT_RETRIES`] conflicts.
+    pub contention_failures: u64,
+    /// Commands answered from the command-id index (a repeated id).
+    pub deduplicated: u64,
+    /// Aggregate loads served from the state cache (then caught up).
+    pub cache_hits: u64,
+    /// Aggregate loads that rebuilt the state from its stream.
+    pub cache_misses: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    conflicts: AtomicU64,
+    contention_failures: AtomicU64,
+    deduplicated: AtomicU64,
+    cache_hits: AtomicU64,
+    cache_misses: AtomicU64,
+}
+
+fn bump(counter: &AtomicU64) {
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
 /// The command service.
 pub struct Ledger {
     store: DynStore,
     clock: Arc<dyn Clock>,
     cache: Mutex<LruCache<AggregateId, Loaded>>,
+    counters: Counters,
 }
 
 impl Ledger {
@@ -140,6 +172,19 @@ impl Ledger {
             store,
             clock,
             cache: Mutex::new(LruCache::new(config.state_cache_capacity)),
+            counters: Counters::default(),
+        }
+    }
+
+    /// Counts since start: conflicts, deduplications, cache hits.
+    pub fn stats(&self) -> LedgerStats {
+        let c = &self.counters;
+        LedgerStats {
+            conflicts: c.conflicts.load(Ordering::Relaxed),
+            contention_failures: c.contention_failures.load(Ordering::Relaxed),
+            deduplicated: c.deduplicated.load(Ordering::Relaxed),
+            cache_hits: c.cache_hits.load(Ordering::Relaxed),
+            cache_misses: c.cache_misses.load(Ordering::Relaxed),
         }
     }
 
@@ -148,8 +193,46 @@ impl Ledger {
     }
 
     /// Executes one command: decide, append, acknowledge once durable.
-    #[instrument(skip_all, fields(command = command.name(), command_id = %meta.command_id, actor = %meta.actor))]
+    ///
+    /// Its span (`execute`) carries the command, its ids and, once known,
+    /// the attempts it took and its position; inside it `load` (the scope's
+    /// aggregates), `decide` and `append` (the durable append, with the
+    /// streams and events it writes) are spans of their own, per attempt.
+    #[instrument(
+        name = "execute",
+        skip_all,
+        fields(
+            command = command.name(),
+            command_id = %meta.command_id,
+            actor = %meta.actor,
+            causation_id = meta.causation_id.as_deref(),
+            correlation_id = meta.correlation_id.as_deref(),
+            attempts = field::Empty,
+            position = field::Empty,
+            deduplicated = field::Empty,
+        )
+    )]
     pub async fn execute(&self, command: Command, meta: CommandMeta) -> Result<Outcome, AppError> {
+        let result = self.execute_attempts(command, meta).await;
+        match &result {
+            Ok(o) => {
+                Span::current().record("position", o.position.0);
+                Span::current().record("deduplicated", o.deduplicated);
+                if o.deduplicated {
+                    bump(&self.counters.deduplicated);
+                }
+            }
+            Err(AppError::Contention { .. }) => bump(&self.counters.contention_failures),
+            Err(_) => {}
+        }
+        result
+    }
+
+    async fn execute_attempts(
+        &self,
+        command: Command,
+        meta: CommandMeta,
+    ) -> Result<Outcome, AppError> {
         meta.validate()?;
         let fingerprint = command_fingerprint(&command, &meta.actor.to_string())?;
         let ctx = Context {
@@ -166,13 +249,19 @@ impl Ledger {
         };
 
         for attempt in 1..=MAX_CONFLICT_RETRIES {
+            Span::current().record("attempts", attempt);
             // Checked on every attempt: a concurrent retry of this very
             // command may have committed while we lost a conflict.
             if let Some(seen) = self.store.command(&meta.command_id).await? {
                 return dedup(seen, &fingerprint, &meta.command_id);
             }
-            let (state, versions) = self.load_scope(&command).await?;
-            let events = match decide(&state, &command, &ctx) {
+            let (state, versions) = self
+                .load_scope(&command)
+                .instrument(debug_span!("load", attempt))
+                .await?;
+            let decided =
+                debug_span!("decide", attempt).in_scope(|| decide(&state, &command, &ctx));
+            let events = match decided {
                 Ok(events) if !events.is_empty() => events,
                 // A refusal or a no-op read from a stale cache would be wrong:
                 // confirm the versions it saw are current before answering.
@@ -196,7 +285,17 @@ impl Ledger {
                 }
             };
             let request = build_request(&command_meta, &state, &events, &versions)?;
-            match self.store.append(request).await {
+            let append = debug_span!(
+                "append",
+                attempt,
+                streams = request.writes.len(),
+                events = events.len(),
+                append_us = field::Empty,
+            );
+            let started = Instant::now();
+            let appended = self.store.append(request).instrument(append.clone()).await;
+            append.record("append_us", started.elapsed().as_micros() as u64);
+            match appended {
                 Ok(committed) if committed.deduplicated => {
                     // A concurrent retry of this command committed first: its
                     // events are in the log, these are not. Cache nothing.
@@ -217,6 +316,7 @@ impl Ledger {
                     });
                 }
                 Err(StoreError::Conflict { stream_id, .. }) => {
+                    bump(&self.counters.conflicts);
                     debug!(attempt, %stream_id, "conflict, reloading");
                     self.forget(versions.keys());
                     tokio::task::yield_now().await;
@@ -270,6 +370,11 @@ impl Ledger {
     /// An aggregate from the cache, caught up with any newer events.
     async fn load(&self, id: &AggregateId) -> Result<Loaded, AppError> {
         let cached = self.cache.lock().expect("cache lock").get(id).cloned();
+        bump(if cached.is_some() {
+            &self.counters.cache_hits
+        } else {
+            &self.counters.cache_misses
+        });
         let mut loaded = cached.unwrap_or_else(|| Loaded {
             version: StreamVersion::EMPTY,
             aggregate: Aggregate::initial(id),

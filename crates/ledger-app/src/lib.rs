@@ -14,6 +14,6 @@ pub mod streams;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::AppError;
 pub use ledger::{
-    CommandMeta, Ledger, LedgerConfig, Outcome, MAX_CONFLICT_RETRIES, MAX_METADATA_ID_CHARS,
-    SYSTEM_COMMAND_ID_PREFIX,
+    CommandMeta, Ledger, LedgerConfig, LedgerStats, Outcome, MAX_CONFLICT_RETRIES,
+    MAX_METADATA_ID_CHARS, SYSTEM_COMMAND_ID_PREFIX,
 };

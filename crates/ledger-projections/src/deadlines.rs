@@ -1,12 +1,19 @@
 //! The deadlines view: when each unpaid order expires, and when each live
 //! payment-request contract turns invalid (the earliest payment deadline
 //! among its orders that are not paid). The timer reads it.
+//!
+//! Each deadline remembers its [`Cause`]: the log position of the event
+//! whose application set its due time (an order's `OrderPlaced`; for a
+//! contract its `ContractApplied`, or the later event that moved its due
+//! time, such as an order of it paid) and that event's correlation id. The
+//! timer's command carries them as its causation (`position:<n>`) and
+//! correlation ids.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use ledger_codec::payload::decode_value;
-use ledger_codec::RecordedEvent;
+use ledger_codec::{Position, RecordedEvent};
 use ledger_domain::contract::{ContractKind, ContractOrder};
 use ledger_domain::ids::{ContractNo, OrderId};
 use ledger_domain::Event;
@@ -28,11 +35,35 @@ pub enum Target {
     InvalidateContract(ContractNo),
 }
 
+/// What scheduled a deadline: the event whose application set its due
+/// time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cause {
+    pub position: Position,
+    pub correlation_id: Option<String>,
+}
+
+impl Cause {
+    fn of(record: &RecordedEvent) -> Cause {
+        Cause {
+            position: record.position,
+            correlation_id: record.metadata.command.correlation_id.clone(),
+        }
+    }
+
+    /// The causation id of the command that acts on the deadline:
+    /// `position:<n>`.
+    pub fn causation_id(&self) -> String {
+        format!("position:{}", self.position.0)
+    }
+}
+
 /// One pending deadline.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deadline {
     pub due: DateTime<Utc>,
     pub target: Target,
+    pub cause: Cause,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -49,12 +80,12 @@ struct ContractRow {
     due: Option<DateTime<Utc>>,
 }
 
-fn due_key(d: &Deadline) -> Vec<u8> {
-    let (kind, id) = match &d.target {
+fn due_key(due: DateTime<Utc>, target: &Target) -> Vec<u8> {
+    let (kind, id) = match target {
         Target::ExpireOrder(id) => (1, id.as_str()),
         Target::InvalidateContract(no) => (2, no.as_str()),
     };
-    KeyBuilder::new(DUE).time(d.due).u64(kind).text(id).build()
+    KeyBuilder::new(DUE).time(due).u64(kind).text(id).build()
 }
 
 fn order_key(id: &OrderId) -> Vec<u8> {
@@ -75,16 +106,18 @@ impl Projection for Deadlines {
     }
 
     /// 2: order rows are kept only while pending (version 1 kept them all).
+    /// 3: each deadline records its cause.
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn apply(
         &self,
         tx: &mut Tx<'_>,
-        _record: &RecordedEvent,
+        record: &RecordedEvent,
         event: &Event,
     ) -> Result<(), ProjectionError> {
+        let cause = Cause::of(record);
         match event {
             Event::OrderPlaced(e) => {
                 let id = &e.spec.order_id;
@@ -98,22 +131,28 @@ impl Projection for Deadlines {
                 let d = Deadline {
                     due: e.payment_deadline,
                     target: Target::ExpireOrder(id.clone()),
+                    cause,
                 };
-                tx.put(due_key(&d), &d)?;
+                tx.put(due_key(d.due, &d.target), &d)?;
             }
-            Event::OrderPaid(e) => settle(tx, order(tx, &e.order_id)?, &e.order_id, Some(true))?,
+            Event::OrderPaid(e) => {
+                let row = order(tx, &e.order_id)?;
+                settle(tx, row, &e.order_id, Some(true), &cause)?
+            }
             Event::OrderCancelled(e) => {
-                settle(tx, order(tx, &e.order_id)?, &e.order_id, Some(false))?
+                let row = order(tx, &e.order_id)?;
+                settle(tx, row, &e.order_id, Some(false), &cause)?
             }
             Event::OrderExpired(e) => {
-                settle(tx, order(tx, &e.order_id)?, &e.order_id, Some(false))?
+                let row = order(tx, &e.order_id)?;
+                settle(tx, row, &e.order_id, Some(false), &cause)?
             }
             // A paid order voided later was still paid in time (the domain's
             // `was_paid`): voiding leaves `paid` as it was. A paid order's row
             // is gone unless a payment-request contract still tracks it.
             Event::OrderVoided(e) => {
                 if let Some(row) = tx.get::<OrderRow>(&order_key(&e.order_id))? {
-                    settle(tx, row, &e.order_id, None)?;
+                    settle(tx, row, &e.order_id, None, &cause)?;
                 }
             }
             // Only payment-request contracts are tracked here (they have a
@@ -143,7 +182,7 @@ impl Projection for Deadlines {
                     contract_key(&e.contract_no),
                     &ContractRow { orders, due: None },
                 )?;
-                reschedule(tx, &e.contract_no)?;
+                reschedule(tx, &e.contract_no, &cause)?;
             }
             Event::ContractVoided(ledger_domain::contract::ContractVoided {
                 contract_no, ..
@@ -154,10 +193,10 @@ impl Projection for Deadlines {
             }) => {
                 if let Some(row) = tx.get::<ContractRow>(&contract_key(contract_no))? {
                     if let Some(due) = row.due {
-                        tx.delete(due_key(&Deadline {
+                        tx.delete(due_key(
                             due,
-                            target: Target::InvalidateContract(contract_no.clone()),
-                        }));
+                            &Target::InvalidateContract(contract_no.clone()),
+                        ));
                     }
                     tx.delete(contract_key(contract_no));
                 }
@@ -192,26 +231,25 @@ fn settle(
     mut row: OrderRow,
     id: &OrderId,
     paid: Option<bool>,
+    cause: &Cause,
 ) -> Result<(), ProjectionError> {
     if row.unpaid {
-        tx.delete(due_key(&Deadline {
-            due: row.deadline,
-            target: Target::ExpireOrder(id.clone()),
-        }));
+        tx.delete(due_key(row.deadline, &Target::ExpireOrder(id.clone())));
     }
     row.unpaid = false;
     row.paid = paid.unwrap_or(row.paid);
     let contract = row.contract.clone();
     save(tx, id, &row)?;
     if let Some(no) = contract {
-        reschedule(tx, &no)?;
+        reschedule(tx, &no, cause)?;
     }
     Ok(())
 }
 
 /// Recomputes a live payment-request contract's due time: the earliest
-/// deadline among its orders never paid (the domain's rule).
-fn reschedule(tx: &mut Tx<'_>, no: &ContractNo) -> Result<(), ProjectionError> {
+/// deadline among its orders never paid (the domain's rule). A new due
+/// time takes `cause`; an unchanged one keeps the cause it had.
+fn reschedule(tx: &mut Tx<'_>, no: &ContractNo, cause: &Cause) -> Result<(), ProjectionError> {
     let Some(mut row) = tx.get::<ContractRow>(&contract_key(no))? else {
         return Ok(()); // an order contract, or no longer live
     };
@@ -227,14 +265,16 @@ fn reschedule(tx: &mut Tx<'_>, no: &ContractNo) -> Result<(), ProjectionError> {
     }
     let target = Target::InvalidateContract(no.clone());
     if let Some(old) = row.due {
-        tx.delete(due_key(&Deadline {
-            due: old,
-            target: target.clone(),
-        }));
+        tx.delete(due_key(old, &target));
     }
     if let Some(due) = due {
-        let d = Deadline { due, target };
-        tx.put(due_key(&d), &d)?;
+        let key = due_key(due, &target);
+        let d = Deadline {
+            due,
+            target,
+            cause: cause.clone(),
+        };
+        tx.put(key, &d)?;
     }
     row.due = due;
     tx.put(contract_key(no), &row)
@@ -259,7 +299,7 @@ pub fn due_after(
 ) -> Result<Vec<Deadline>, ProjectionError> {
     use std::ops::Bound;
     let start = match after {
-        Some(d) => Bound::Excluded(due_key(d)),
+        Some(d) => Bound::Excluded(due_key(d.due, &d.target)),
         None => Bound::Included(vec![DUE]),
     };
     let end = Bound::Included(KeyBuilder::new(DUE).time(until).u64(u64::MAX).build());

@@ -14,7 +14,7 @@ mod tx;
 pub use runtime::{
     Projection, ProjectionStatus, Projector, RebuildProgress, APPLY_BATCH, MAX_WAIT_MS,
 };
-pub use timer::{Fired, Timer, TimerError};
+pub use timer::{FireObserver, Fired, Timer, TimerError};
 pub use tx::{KeyBuilder, Tx};
 
 pub use contracts::{ContractsProjection, CONTRACTS};

@@ -423,7 +423,14 @@ async fn apply_until(
 
 /// Applies up to [`APPLY_BATCH`] events after `at` to `tree`, committing the
 /// model writes and the new checkpoint in one sled batch. Returns the new
-/// checkpoint (`at` when there was nothing to apply).
+/// checkpoint (`at` when there was nothing to apply). Its span
+/// (`projection.apply`) carries the batch's size and checkpoint.
+#[tracing::instrument(
+    name = "projection.apply",
+    level = "debug",
+    skip_all,
+    fields(projection = projection.name(), from = at.0, events = tracing::field::Empty, checkpoint = tracing::field::Empty)
+)]
 async fn apply_batch(
     store: &DynStore,
     projection: &dyn Projection,
@@ -443,6 +450,9 @@ async fn apply_batch(
         expected = expected.next();
     }
     tx.commit(last)?;
+    let span = tracing::Span::current();
+    span.record("events", records.len());
+    span.record("checkpoint", last.0);
     debug!(projection = projection.name(), events = records.len(), checkpoint = %last, "applied");
     Ok(last)
 }

@@ -6,11 +6,17 @@
 //! its effective time and a deterministic command id, so a restart, a second
 //! node or a replay never doubles one. After downtime, every missed deadline
 //! fires in deadline order.
+//!
+//! Each command's causation id names the event that scheduled its deadline
+//! (`position:<n>`, [`Cause`](crate::deadlines::Cause)) and its correlation id is that event's, so
+//! an expiry is found with the order's placement. Each firing runs in a
+//! `timer.fire` span with the deadline, its lag (now − due, `lag_ms`) and
+//! the command id, and is reported to the [`FireObserver`] (metrics).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use tracing::{info, warn};
+use tracing::{info, info_span, warn, Instrument};
 
 use ledger_app::{AppError, Clock, CommandMeta, Ledger};
 use ledger_codec::Position;
@@ -51,10 +57,15 @@ pub enum TimerError {
     App(#[from] AppError),
 }
 
+/// Told of every firing with its lag (now − due, zero when early): how the
+/// server feeds its timer metrics without the timer knowing them.
+pub type FireObserver = Arc<dyn Fn(&Fired, Duration) + Send + Sync>;
+
 pub struct Timer {
     projector: Arc<Projector>,
     ledger: Arc<Ledger>,
     clock: Arc<dyn Clock>,
+    observer: Option<FireObserver>,
 }
 
 /// The deterministic command id of a deadline's command.
@@ -73,7 +84,14 @@ impl Timer {
             projector,
             ledger,
             clock,
+            observer: None,
         }
+    }
+
+    /// Reports every firing to `observer`.
+    pub fn with_observer(mut self, observer: FireObserver) -> Timer {
+        self.observer = Some(observer);
+        self
     }
 
     /// Fires every deadline at or before the clock's now, earliest first.
@@ -98,6 +116,24 @@ impl Timer {
     }
 
     async fn fire(&self, deadline: Deadline) -> Result<Fired, TimerError> {
+        let lag = (self.clock.now() - deadline.due)
+            .to_std()
+            .unwrap_or(Duration::ZERO);
+        let span = info_span!(
+            "timer.fire",
+            deadline = %deadline.due,
+            lag_ms = u64::try_from(lag.as_millis()).unwrap_or(u64::MAX),
+            command_id = %command_id(&deadline),
+            causation_id = %deadline.cause.causation_id(),
+        );
+        let fired = self.fire_now(deadline).instrument(span).await?;
+        if let Some(observer) = &self.observer {
+            observer(&fired, lag);
+        }
+        Ok(fired)
+    }
+
+    async fn fire_now(&self, deadline: Deadline) -> Result<Fired, TimerError> {
         let command = match &deadline.target {
             Target::ExpireOrder(id) => Command::ExpireOrder(ExpireOrder {
                 order_id: id.clone(),
@@ -108,6 +144,8 @@ impl Timer {
         };
         let mut meta = CommandMeta::new(command_id(&deadline), Actor::System);
         meta.effective_time = Some(deadline.due);
+        meta.causation_id = Some(deadline.cause.causation_id());
+        meta.correlation_id = deadline.cause.correlation_id.clone();
         match self.ledger.execute(command, meta).await {
             Ok(outcome) => {
                 info!(command_id = %command_id(&deadline), due = %deadline.due, position = %outcome.position, "deadline fired");

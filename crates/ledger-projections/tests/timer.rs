@@ -416,3 +416,102 @@ async fn the_deadlines_view_keeps_only_pending_work() {
         "only the checkpoint is left"
     );
 }
+
+/// The records of the log of this event type, with their order or
+/// contract named in the payload (`OrderExpired`, `ContractInvalidated`...).
+async fn records_of(w: &World, event_type: &str) -> Vec<ledger_store::RecordedEvent> {
+    w.store
+        .read_all(ledger_codec::Position(1), 1_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.event_type == event_type)
+        .collect()
+}
+
+#[tokio::test]
+async fn each_flip_names_the_event_that_scheduled_it_and_its_correlation() {
+    let w = world().await;
+    let mut placing = meta("place-O1", service());
+    placing.correlation_id = Some("checkout-O1".into());
+    let mut p = place_order("cust1", "O1");
+    p.payment_deadline = Some(d1());
+    let placed = w
+        .ledger
+        .execute(Command::PlaceOrder(p), placing)
+        .await
+        .unwrap();
+    place_due(&w, "O2", d2()).await;
+    let d3 = d2() + days(1);
+    place_due(&w, "O3", d3).await;
+    // HT1's due time is O2's deadline, set when it was applied; paying O2
+    // moves it to O3's: the payment is what scheduled the invalidation.
+    payment_request(&w, "HT1", &["O2", "O3"]).await;
+    let mut paying = meta("pay-O2", service());
+    paying.correlation_id = Some("payment-O2".into());
+    let paid = w
+        .ledger
+        .execute(Command::PayOrder(pay_order("O2", "PAY-2")), paying)
+        .await
+        .unwrap();
+
+    let seen: Arc<std::sync::Mutex<Vec<(Target, std::time::Duration)>>> = Arc::default();
+    let sink = seen.clone();
+    let timer = Timer::new(w.projector.clone(), w.ledger.clone(), w.clock.clone()).with_observer(
+        Arc::new(move |fired, lag| {
+            let Fired::Recorded { deadline, .. } = fired else {
+                panic!("refused: {fired:?}")
+            };
+            sink.lock().unwrap().push((deadline.target.clone(), lag));
+        }),
+    );
+    w.clock.set(d3 + Duration::seconds(90));
+    let fired = timer.tick().await.unwrap();
+    assert_eq!(fired.len(), 3, "{fired:?}");
+
+    let expired = records_of(&w, "OrderExpired").await;
+    let causes: Vec<(Option<&str>, Option<&str>)> = expired
+        .iter()
+        .map(|r| {
+            let c = &r.metadata.command;
+            (c.causation_id.as_deref(), c.correlation_id.as_deref())
+        })
+        .collect();
+    let o1 = format!("position:{}", placed.position.0);
+    let o3_placed = records_of(&w, "OrderPlaced").await[2].position.0;
+    let o3 = format!("position:{o3_placed}");
+    assert_eq!(
+        causes,
+        [
+            (Some(o1.as_str()), Some("checkout-O1")),
+            (Some(o3.as_str()), None)
+        ]
+    );
+    let invalidated = records_of(&w, "ContractInvalidated").await;
+    assert_eq!(invalidated.len(), 1);
+    let c = &invalidated[0].metadata.command;
+    assert_eq!(
+        c.causation_id.as_deref(),
+        Some(format!("position:{}", paid.position.0).as_str())
+    );
+    assert_eq!(c.correlation_id.as_deref(), Some("payment-O2"));
+
+    let lags = seen.lock().unwrap().clone();
+    assert_eq!(
+        lags,
+        [
+            (
+                Target::ExpireOrder(order_id("O1")),
+                (d3 + Duration::seconds(90) - d1()).to_std().unwrap()
+            ),
+            (
+                Target::ExpireOrder(order_id("O3")),
+                std::time::Duration::from_secs(90)
+            ),
+            (
+                Target::InvalidateContract("HT1".parse().unwrap()),
+                std::time::Duration::from_secs(90)
+            ),
+        ]
+    );
+}

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod rest;
 mod server;
 pub mod simulate;
+pub mod trace;
 pub mod views;
 
 pub use config::Config;

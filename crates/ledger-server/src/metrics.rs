@@ -1,11 +1,18 @@
 //! Prometheus metrics: commands by type and outcome, command latency
 //! (execute, including the durable append), HTTP requests by route and
-//! status, and projection lag (read at scrape time).
+//! status, the timer's lag per firing, and, read at scrape time,
+//! projection lag, the command service's counts (deduplications,
+//! conflicts, state cache hits), the oldest overdue deadline and the
+//! process's resident memory.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use ledger_projections::Projector;
+use chrono::{DateTime, Utc};
+use ledger_app::Ledger;
+use ledger_projections::{deadlines, Fired, Projector};
+use ledger_store_sled::SyncRound;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -43,6 +50,28 @@ pub struct ProjectionLabels {
     pub projection: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct TimerLabels {
+    /// `recorded`, or `refused` (the view was behind, the id was taken).
+    pub outcome: String,
+}
+
+/// Where the kernel reports the process's memory (Linux).
+pub const PROC_STATUS_PATH: &str = "/proc/self/status";
+
+/// A gauge of seconds.
+type Seconds = Gauge<f64, AtomicU64>;
+
+/// The counts [`Ledger::stats`] keeps, exposed as counters (set from the
+/// ledger's own at each scrape: the ledger is their only writer).
+struct LedgerCounters {
+    dedup_hits: Counter,
+    conflicts: Counter,
+    contention_failures: Counter,
+    cache_hits: Counter,
+    cache_misses: Counter,
+}
+
 /// The server's metrics.
 pub struct Metrics {
     registry: Registry,
@@ -52,12 +81,66 @@ pub struct Metrics {
     http_requests: Family<HttpLabels, Counter>,
     projection_lag: Family<ProjectionLabels, Gauge>,
     projection_checkpoint: Family<ProjectionLabels, Gauge>,
+    projection_rebuild_rate: Family<ProjectionLabels, Gauge>,
     log_head: Gauge,
+    timer_lag: Family<TimerLabels, Histogram>,
+    timer_overdue: Seconds,
+    ledger: LedgerCounters,
+    resident_memory: Gauge,
+    store: StoreMetrics,
+}
+
+/// The log's sync rounds (group commit), from the engine's observer.
+struct StoreMetrics {
+    fdatasync: Histogram,
+    journal: Histogram,
+    queue_wait: Histogram,
+    round_appends: Histogram,
+}
+
+fn size_histogram() -> Histogram {
+    // 1 .. 4096 appends.
+    Histogram::new(exponential_buckets(1.0, 2.0, 13))
 }
 
 fn latency_histogram() -> Histogram {
     // 0.1 ms .. ~3.3 s.
     Histogram::new(exponential_buckets(0.000_1, 2.0, 16))
+}
+
+fn lag_histogram() -> Histogram {
+    // 1 ms .. ~70 min: a firing after downtime is late by the downtime.
+    Histogram::new(exponential_buckets(0.001, 4.0, 13))
+}
+
+/// The resident set size from `VmRSS:` of [`PROC_STATUS_PATH`] (kB there;
+/// statm would need the page size, which std does not expose), or `None`
+/// off Linux.
+pub fn resident_memory_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string(PROC_STATUS_PATH).ok()?;
+    parse_vm_rss(&status)
+}
+
+fn parse_vm_rss(status: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line
+        .trim_start_matches("VmRSS:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    kb.checked_mul(1024)
+}
+
+fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// Sets a counter the ledger counts to the ledger's value.
+fn set_counter(counter: &Counter, value: u64) {
+    let atomic: &AtomicU64 = counter.inner();
+    atomic.fetch_max(value, Ordering::Relaxed);
 }
 
 impl Default for Metrics {
@@ -73,7 +156,26 @@ impl Default for Metrics {
         let http_requests = Family::<HttpLabels, Counter>::default();
         let projection_lag = Family::<ProjectionLabels, Gauge>::default();
         let projection_checkpoint = Family::<ProjectionLabels, Gauge>::default();
+        let projection_rebuild_rate = Family::<ProjectionLabels, Gauge>::default();
         let log_head = Gauge::default();
+        let timer_lag = Family::<TimerLabels, Histogram>::new_with_constructor(
+            lag_histogram as fn() -> Histogram,
+        );
+        let timer_overdue = Seconds::default();
+        let ledger = LedgerCounters {
+            dedup_hits: Counter::default(),
+            conflicts: Counter::default(),
+            contention_failures: Counter::default(),
+            cache_hits: Counter::default(),
+            cache_misses: Counter::default(),
+        };
+        let resident_memory = Gauge::default();
+        let store = StoreMetrics {
+            fdatasync: latency_histogram(),
+            journal: latency_histogram(),
+            queue_wait: latency_histogram(),
+            round_appends: size_histogram(),
+        };
         registry.register(
             "commands",
             "Commands handled, by command and outcome",
@@ -109,6 +211,71 @@ impl Default for Metrics {
             "Position of the log's head",
             log_head.clone(),
         );
+        registry.register(
+            "projection_rebuild_events_per_second",
+            "Events per second of a running rebuild (0 when none runs)",
+            projection_rebuild_rate.clone(),
+        );
+        registry.register(
+            "timer_lag_seconds",
+            "How late the timer acted on each deadline (now minus due)",
+            timer_lag.clone(),
+        );
+        registry.register(
+            "timer_overdue_seconds",
+            "Age of the earliest deadline due but not yet acted on (0 when none)",
+            timer_overdue.clone(),
+        );
+        registry.register(
+            "command_dedup_hits",
+            "Commands answered from the command-id index (a repeated command id)",
+            ledger.dedup_hits.clone(),
+        );
+        registry.register(
+            "command_conflicts",
+            "Appends refused for a concurrent write to a stream, each retried",
+            ledger.conflicts.clone(),
+        );
+        registry.register(
+            "command_contention_failures",
+            "Commands given up after the most conflict retries",
+            ledger.contention_failures.clone(),
+        );
+        registry.register(
+            "state_cache_hits",
+            "Aggregate loads served from the command service's state cache",
+            ledger.cache_hits.clone(),
+        );
+        registry.register(
+            "state_cache_misses",
+            "Aggregate loads that rebuilt a state from its stream",
+            ledger.cache_misses.clone(),
+        );
+        registry.register(
+            "process_resident_memory_bytes",
+            "Resident memory of the server process (VmRSS)",
+            resident_memory.clone(),
+        );
+        registry.register(
+            "store_fsync_duration_seconds",
+            "fdatasync of the log's files per sync round",
+            store.fdatasync.clone(),
+        );
+        registry.register(
+            "store_journal_duration_seconds",
+            "Acknowledgement journal append and fdatasync per sync round",
+            store.journal.clone(),
+        );
+        registry.register(
+            "store_queue_wait_seconds",
+            "Longest wait of an append in the write queue, per sync round",
+            store.queue_wait.clone(),
+        );
+        registry.register(
+            "store_round_appends",
+            "Appends (commands) one sync round made durable (group commit size)",
+            store.round_appends.clone(),
+        );
         Metrics {
             registry,
             commands,
@@ -117,7 +284,13 @@ impl Default for Metrics {
             http_requests,
             projection_lag,
             projection_checkpoint,
+            projection_rebuild_rate,
             log_head,
+            timer_lag,
+            timer_overdue,
+            ledger,
+            resident_memory,
+            store,
         }
     }
 }
@@ -154,8 +327,65 @@ impl Metrics {
             .inc();
     }
 
-    /// The Prometheus text exposition, with projection gauges read now.
-    pub fn render(&self, projector: &Arc<Projector>) -> String {
+    /// One sync round of the log.
+    pub fn store_round(&self, round: &SyncRound) {
+        self.store.fdatasync.observe(round.fdatasync.as_secs_f64());
+        self.store.journal.observe(round.journal.as_secs_f64());
+        self.store
+            .queue_wait
+            .observe(round.queue_wait.as_secs_f64());
+        self.store
+            .round_appends
+            .observe(f64::from(u32::try_from(round.appends).unwrap_or(u32::MAX)));
+    }
+
+    /// One timer firing and how late it was.
+    pub fn timer_fired(&self, fired: &Fired, lag: Duration) {
+        let outcome = match fired {
+            Fired::Recorded { .. } => "recorded",
+            Fired::Refused { .. } => "refused",
+        };
+        self.timer_lag
+            .get_or_create(&TimerLabels {
+                outcome: outcome.to_owned(),
+            })
+            .observe(lag.as_secs_f64());
+    }
+
+    /// A rebuild's speed (`0` once it is over).
+    pub fn rebuild_rate(&self, projection: &str, events_per_s: u64) {
+        self.projection_rebuild_rate
+            .get_or_create(&ProjectionLabels {
+                projection: projection.to_owned(),
+            })
+            .set(to_i64(events_per_s));
+    }
+
+    /// The Prometheus text exposition, with the gauges read now: projection
+    /// status, the ledger's counts, the oldest overdue deadline (as of
+    /// `now`) and the resident memory.
+    pub fn render(
+        &self,
+        projector: &Arc<Projector>,
+        ledger: &Ledger,
+        now: DateTime<Utc>,
+    ) -> String {
+        let stats = ledger.stats();
+        set_counter(&self.ledger.dedup_hits, stats.deduplicated);
+        set_counter(&self.ledger.conflicts, stats.conflicts);
+        set_counter(&self.ledger.contention_failures, stats.contention_failures);
+        set_counter(&self.ledger.cache_hits, stats.cache_hits);
+        set_counter(&self.ledger.cache_misses, stats.cache_misses);
+        let overdue = projector
+            .view(deadlines::NAME)
+            .ok()
+            .and_then(|view| deadlines::next_due(&view).ok().flatten())
+            .and_then(|d| (now - d.due).to_std().ok())
+            .unwrap_or(Duration::ZERO);
+        self.timer_overdue.set(overdue.as_secs_f64());
+        if let Some(rss) = resident_memory_bytes() {
+            self.resident_memory.set(to_i64(rss));
+        }
         for s in projector.status() {
             let labels = ProjectionLabels {
                 projection: s.name.to_owned(),
@@ -172,5 +402,18 @@ impl Metrics {
         let mut out = String::new();
         encode(&mut out, &self.registry).expect("writing to a string cannot fail");
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_vm_rss;
+
+    #[test]
+    fn reads_vm_rss_in_bytes() {
+        let status = "Name:\tserver\nVmPeak:\t  9000 kB\nVmRSS:\t    1234 kB\nThreads:\t4\n";
+        assert_eq!(parse_vm_rss(status), Some(1234 * 1024));
+        assert_eq!(parse_vm_rss("Name:\tserver\n"), None);
+        assert_eq!(parse_vm_rss("VmRSS:\tlots kB\n"), None);
     }
 }

@@ -103,6 +103,9 @@ impl Server {
                 |store| MeteredStore::wrap(store, meter),
             )
             .await?;
+        let meter = metrics.clone();
+        node.sled
+            .observe(Arc::new(move |round| meter.store_round(round)));
         let keys = Keys::open(&data_dir.keys())?;
         let grpc_listener = bind(config.grpc_listen).await?;
         let http_listener = bind(config.http_listen).await?;
@@ -138,7 +141,9 @@ impl Server {
                 warn!(error = %e, "projections stopped following the log");
             }
         }));
-        let timer = Timer::new(node.projector.clone(), node.ledger.clone(), clock);
+        let meter = state.metrics.clone();
+        let timer = Timer::new(node.projector.clone(), node.ledger.clone(), clock)
+            .with_observer(Arc::new(move |fired, lag| meter.timer_fired(fired, lag)));
         background.push(tokio::spawn(timer.run()));
 
         let grpc = {

@@ -53,6 +53,7 @@ pub use crate::journal::{AcceptedLoss, JOURNAL_FILE, JOURNAL_MAX_BYTES, MAX_ACCE
 pub use crate::open::{accept_loss, journal_summary, AcceptLossError, Recovery};
 use crate::segment::Segment;
 use crate::writer::{Pending, Shared};
+pub use crate::writer::{SyncObserver, SyncRound};
 
 /// Appends that may wait for the writer; further appends wait to enqueue.
 pub const WRITE_QUEUE_CAPACITY: usize = 8192;
@@ -148,6 +149,7 @@ impl SledStore {
             index,
             head,
             failed: AtomicBool::new(false),
+            observer: std::sync::OnceLock::new(),
         });
         let (sender, receiver) = mpsc::channel(config.queue_capacity.max(1));
         let handle = writer::start(
@@ -168,6 +170,13 @@ impl SledStore {
             path,
             recovery,
         }))
+    }
+
+    /// Reports every sync round (batches, appends, events, queue wait,
+    /// flush, fdatasync and journal times) to `observer`, on the sync
+    /// thread. One observer per store: `false` if one was already set.
+    pub fn observe(&self, observer: SyncObserver) -> bool {
+        self.shared.observer.set(observer).is_ok()
     }
 
     /// What opening found when it checked the log against the journal.
@@ -244,7 +253,11 @@ impl EventStore for SledStore {
             .ok_or_else(|| StoreError::Unavailable("the store is closed".into()))?;
         let (reply, answer) = oneshot::channel();
         sender
-            .send(Pending { request, reply })
+            .send(Pending {
+                request,
+                reply,
+                queued: std::time::Instant::now(),
+            })
             .await
             .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
         answer

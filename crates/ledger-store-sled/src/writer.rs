@@ -28,9 +28,9 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use ledger_codec::envelope;
 use ledger_store::{
@@ -48,7 +48,29 @@ use crate::segment::{self, Guard, SegmentBuilder};
 pub(crate) struct Pending {
     pub request: AppendRequest,
     pub reply: oneshot::Sender<Result<Committed, StoreError>>,
+    /// When it was queued (for the queue wait the sync round reports).
+    pub queued: Instant,
 }
+
+/// What one sync round (one flush + fdatasync + journal entry) carried and
+/// took, for metrics: see [`crate::SledStore::observe`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyncRound {
+    pub batches: usize,
+    pub appends: usize,
+    pub events: usize,
+    /// Longest an append of the round waited in the queue for the planner.
+    pub queue_wait: Duration,
+    /// sled's `flush()`.
+    pub flush: Duration,
+    /// The fdatasync of sled's files.
+    pub fdatasync: Duration,
+    /// The acknowledgement journal's append and fdatasync.
+    pub journal: Duration,
+}
+
+/// Told of every sync round, on the sync thread: keep it short.
+pub type SyncObserver = Arc<dyn Fn(&SyncRound) + Send + Sync>;
 
 /// State shared by the writer and the readers.
 pub(crate) struct Shared {
@@ -58,6 +80,7 @@ pub(crate) struct Shared {
     pub head: watch::Sender<Head>,
     /// Set when a batch could not be made durable: nothing is acknowledged after.
     pub failed: AtomicBool,
+    pub observer: OnceLock<SyncObserver>,
 }
 
 /// Makes sled's files durable: sled 0.34's `flush()` stops at `sync_file_range`.
@@ -168,6 +191,8 @@ struct InFlight {
     records: Vec<(StreamId, StreamVersion, Position)>,
     /// The head after this batch, when it wrote any record.
     head: Option<Head>,
+    /// How long its oldest append waited in the queue.
+    queue_wait: Duration,
 }
 
 /// Starts the two writer stages and returns the planner thread (which joins
@@ -268,6 +293,11 @@ impl Planner {
     }
 
     fn plan_batch(&mut self, batch: Vec<Pending>) {
+        let queue_wait = batch
+            .iter()
+            .map(|p| p.queued.elapsed())
+            .max()
+            .unwrap_or_default();
         if self.shared.failed.load(Ordering::Acquire) {
             return unavailable(batch, "an earlier batch failed to become durable");
         }
@@ -323,6 +353,7 @@ impl Planner {
             outcomes,
             records,
             head,
+            queue_wait,
         };
         if let Err(std::sync::mpsc::SendError(flight)) = self.to_sync.send(flight) {
             self.shared.failed.store(true, Ordering::Release);
@@ -523,15 +554,28 @@ impl Syncer {
         self.journal
             .append(Entry::Acked(head))
             .map_err(|e| format!("acknowledgement journal: {e}"))?;
+        let round = SyncRound {
+            batches: group.len(),
+            appends: group.iter().map(|f| f.batch.len()).sum(),
+            events: group.iter().map(|f| f.records.len()).sum(),
+            queue_wait: group.iter().map(|f| f.queue_wait).max().unwrap_or_default(),
+            flush: flushed - started,
+            fdatasync: synced - flushed,
+            journal: synced.elapsed(),
+        };
         debug!(
-            batches = group.len(),
-            commands = group.iter().map(|f| f.batch.len()).sum::<usize>(),
-            events = group.iter().map(|f| f.records.len()).sum::<usize>(),
-            flush_us = (flushed - started).as_micros() as u64,
-            sync_us = (synced - flushed).as_micros() as u64,
-            journal_us = synced.elapsed().as_micros() as u64,
+            batches = round.batches,
+            commands = round.appends,
+            events = round.events,
+            queue_wait_us = round.queue_wait.as_micros() as u64,
+            flush_us = round.flush.as_micros() as u64,
+            sync_us = round.fdatasync.as_micros() as u64,
+            journal_us = round.journal.as_micros() as u64,
             "batches durable"
         );
+        if let Some(observer) = self.shared.observer.get() {
+            observer(&round);
+        }
         Ok(())
     }
 

@@ -199,3 +199,61 @@ async fn history_lists_every_event_of_a_stream_with_its_metadata() {
     let none = order_ledger(dir.path(), &["audit", "history", "--order", "O99"]);
     assert!(stdout(&none).contains("no events"), "{}", stdout(&none));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_shows_the_causation_and_correlation_of_every_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Scenario::open(dir.path()).await;
+    for c in tests::onboard("cust1") {
+        s.exec(c, tests::service()).await;
+    }
+    let mut placing = tests::meta("place-O1", tests::service());
+    placing.causation_id = Some("cart-1".into());
+    placing.correlation_id = Some("checkout-1".into());
+    let placed = s
+        .node
+        .ledger
+        .execute(
+            ledger_domain::Command::PlaceOrder(tests::place_order("cust1", "O1")),
+            placing,
+        )
+        .await
+        .unwrap();
+    s.node.projector.catch_up().await.unwrap();
+    // Long past the payment deadline: the timer expires the order.
+    s.clock.advance(Duration::days(60));
+    let timer = ledger_projections::Timer::new(
+        s.node.projector.clone(),
+        s.node.ledger.clone(),
+        s.clock.clone(),
+    );
+    assert_eq!(timer.tick().await.unwrap().len(), 1);
+    // The timer holds the projector and the ledger: let go before closing.
+    drop(timer);
+    s.close().await;
+
+    let out = order_ledger(dir.path(), &["audit", "history", "--order", "O1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("command place-O1  causation cart-1  correlation checkout-1"),
+        "{text}"
+    );
+    let cause = format!(
+        "command timer:expire:O1  causation position:{}  correlation checkout-1",
+        placed.position.0
+    );
+    assert!(text.contains(&cause), "{cause} not in:\n{text}");
+
+    let json = json_of(&order_ledger(
+        dir.path(),
+        &["audit", "history", "--order", "O1", "--json"],
+    ));
+    let expired = &json[1];
+    assert_eq!(expired["event_type"], "OrderExpired");
+    assert_eq!(
+        expired["causation_id"],
+        format!("position:{}", placed.position.0)
+    );
+    assert_eq!(expired["correlation_id"], "checkout-1");
+}

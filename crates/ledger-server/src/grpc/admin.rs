@@ -88,6 +88,7 @@ impl LedgerAdmin for Admin {
         };
         let (tx, rx) = mpsc::channel(REBUILD_PROGRESS_BUFFER);
         let projector = self.state.projector.clone();
+        let metrics = self.state.metrics.clone();
         tokio::spawn(async move {
             for name in names {
                 info!(projection = %name, "rebuild started");
@@ -95,6 +96,7 @@ impl LedgerAdmin for Admin {
                 let progress_name = name.clone();
                 let result = projector
                     .rebuild(&name, |p| {
+                        metrics.rebuild_rate(&progress_name, p.events_per_s);
                         // Progress is advisory: a full buffer drops a message.
                         let _ = progress_tx.try_send(Ok(pb::RebuildProgress {
                             name: progress_name.clone(),
@@ -105,6 +107,7 @@ impl LedgerAdmin for Admin {
                         }));
                     })
                     .await;
+                metrics.rebuild_rate(&name, 0);
                 let last = match result {
                     Ok(status) => Ok(pb::RebuildProgress {
                         name: name.clone(),

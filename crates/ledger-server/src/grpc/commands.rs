@@ -1,5 +1,10 @@
 //! `LedgerCommands`: each RPC turns its request into a domain command and
 //! executes it with the caller as the actor.
+//!
+//! Causation and correlation ids come from the `CommandHeader`; an empty
+//! field falls back to the call's metadata (`crate::trace`): correlation
+//! to `x-correlation-id`, then the `traceparent`'s trace id, then
+//! `x-request-id`; causation to `x-request-id`.
 
 use std::sync::Arc;
 
@@ -13,6 +18,7 @@ use crate::errors::ApiError;
 use crate::pb;
 use crate::pb::ledger_commands_server::LedgerCommands;
 use crate::server::State;
+use crate::trace::RequestTrace;
 
 pub struct Commands {
     state: Arc<State>,
@@ -30,6 +36,7 @@ impl Commands {
         convert: impl FnOnce(T, convert::Assign<'_>) -> Result<Command, ApiError>,
     ) -> Result<Response<pb::CommandReply>, Status> {
         let caller = caller(&req)?;
+        let trace = RequestTrace::from_metadata(req.metadata());
         let body = req.into_inner();
         let header = header(&body)
             .cloned()
@@ -44,14 +51,22 @@ impl Commands {
             _ => String::new(),
         };
         let mut meta = CommandMeta::new(header.command_id.clone(), caller.actor.clone());
-        meta.causation_id = Some(header.causation_id).filter(|s| !s.is_empty());
-        meta.correlation_id = Some(header.correlation_id).filter(|s| !s.is_empty());
+        // A malformed explicit id is the caller's error (refused by the
+        // ledger as before); only an empty one falls back.
+        meta.causation_id = Some(header.causation_id)
+            .filter(|s| !s.is_empty())
+            .or_else(|| trace.causation(None));
+        meta.correlation_id = Some(header.correlation_id)
+            .filter(|s| !s.is_empty())
+            .or_else(|| trace.correlation(None));
         let name = command.name();
+        let meta_correlation = meta.correlation_id.clone();
         let outcome = self.state.execute(command, meta).await?;
         info!(
             command = name,
             command_id = %header.command_id,
             actor = %caller.actor,
+            correlation_id = meta_correlation.as_deref(),
             position = outcome.position.0,
             deduplicated = outcome.deduplicated,
             "command accepted"

@@ -21,6 +21,7 @@ use crate::pb::ledger_admin_server::LedgerAdminServer;
 use crate::pb::ledger_commands_server::LedgerCommandsServer;
 use crate::pb::ledger_queries_server::LedgerQueriesServer;
 use crate::server::State;
+use crate::trace::RequestTrace;
 
 /// Largest gRPC message accepted (a PlaceOrder with every line item fits).
 pub const MAX_GRPC_MESSAGE_BYTES: usize = 4 << 20;
@@ -56,6 +57,26 @@ fn interceptor(
     move |req| authenticate(&state, req)
 }
 
+/// The span of one gRPC call (tonic runs the whole call in it): the
+/// service and method (`rpc.service`, `rpc.method`, as OpenTelemetry names
+/// them), the caller's `x-request-id`, and the caller's trace
+/// (`traceparent`: `trace_id`, `parent_span_id`) continued.
+pub(crate) fn call_span(req: &axum::http::Request<()>) -> tracing::Span {
+    let trace = RequestTrace::from_headers(req.headers());
+    let path = req.uri().path().trim_start_matches('/');
+    let (service, method) = path.split_once('/').unwrap_or((path, ""));
+    tracing::info_span!(
+        "grpc",
+        rpc.system = "grpc",
+        rpc.service = service,
+        rpc.method = method,
+        request_id = trace.request_id.as_deref(),
+        trace_id = trace.trace_id(),
+        parent_span_id = trace.parent_span_id(),
+        correlation_id = trace.correlation(None),
+    )
+}
+
 /// Every gRPC service, authenticated, on one router.
 pub fn router(state: Arc<State>) -> Router {
     let commands = LedgerCommandsServer::new(commands::Commands::new(state.clone()))
@@ -64,6 +85,7 @@ pub fn router(state: Arc<State>) -> Router {
         .max_decoding_message_size(MAX_GRPC_MESSAGE_BYTES);
     let admin = LedgerAdminServer::new(admin::Admin::new(state.clone()));
     tonic::transport::Server::builder()
+        .trace_fn(call_span)
         .concurrency_limit_per_connection(MAX_CONCURRENT_REQUESTS)
         .add_service(InterceptedService::new(
             commands,

@@ -25,7 +25,8 @@ mod v1;
 
 use std::sync::Arc;
 
-use axum::extract::{MatchedPath, Request, State as AxumState};
+use axum::extract::{FromRequestParts, MatchedPath, Request, State as AxumState};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -41,13 +42,14 @@ use crate::config::{MAX_CONCURRENT_REQUESTS, REQUEST_TIMEOUT_MS};
 use crate::errors::ApiError;
 
 use crate::server::State;
+use crate::trace::RequestTrace;
 
 pub use auth::Authenticated;
 
 pub type AppState = Arc<State>;
 
 /// The response header naming the request.
-pub const REQUEST_ID_HEADER: &str = "x-request-id";
+pub use crate::trace::REQUEST_ID_HEADER;
 
 /// One HTTP route: its method (lower case, as axum names it) and its path
 /// pattern.
@@ -134,14 +136,23 @@ async fn metrics(
             axum::http::header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        state.metrics.render(&state.projector),
+        state
+            .metrics
+            .render(&state.projector, &state.ledger, state.clock.now()),
     )
         .into_response())
 }
 
 /// Names each request (`X-Request-Id`, kept if the client sent one that is
-/// short and printable) and counts it by route and status.
-async fn request_id(AxumState(state): AxumState<AppState>, req: Request, next: Next) -> Response {
+/// short and printable), reads its trace context (`traceparent`,
+/// `X-Correlation-Id`: [`RequestTrace`], put into the request's extensions
+/// for the command handlers), runs it in the request's span and counts it
+/// by route and status.
+async fn request_id(
+    AxumState(state): AxumState<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let id = req
         .headers()
         .get(REQUEST_ID_HEADER)
@@ -154,12 +165,38 @@ async fn request_id(AxumState(state): AxumState<AppState>, req: Request, next: N
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
-    let span =
-        tracing::info_span!("http", request_id = %id, method = %req.method(), route = %route);
-    let mut res = next.run(req).instrument(span).await;
+    let mut trace = RequestTrace::from_headers(req.headers());
+    trace.request_id = Some(id.clone());
+    let span = tracing::info_span!(
+        "http",
+        request_id = %id,
+        method = %req.method(),
+        route = %route,
+        trace_id = trace.trace_id(),
+        parent_span_id = trace.parent_span_id(),
+        correlation_id = trace.correlation(None),
+        status = tracing::field::Empty,
+    );
+    req.extensions_mut().insert(trace);
+    let mut res = next.run(req).instrument(span.clone()).await;
+    span.record("status", res.status().as_u16());
     state.metrics.http_request(&route, res.status().as_u16());
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
     res
+}
+
+/// The handlers' view of the request's trace context (set by the request
+/// id middleware; empty when a router is used without it).
+impl<S: Send + Sync> FromRequestParts<S> for RequestTrace {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<RequestTrace>()
+            .cloned()
+            .unwrap_or_default())
+    }
 }

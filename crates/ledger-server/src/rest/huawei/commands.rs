@@ -18,6 +18,9 @@
 //! - **Expired orders.** Paying an order the timer has expired at its
 //!   deadline answers CBC.99003110 (payment deadline passed), as does paying
 //!   an unpaid order past its deadline, not the generic CBC.99003106.
+//! - **Tracing.** The command's correlation id is `X-Correlation-Id`, else
+//!   the `traceparent`'s trace id, else `X-Request-Id`; its causation id is
+//!   the request id (`crate::trace`).
 
 use axum::body::Bytes;
 use axum::extract::State as AxumState;
@@ -35,10 +38,10 @@ use tracing::warn;
 
 use super::discounts::discount_id;
 use super::{command_token, parse_order_id, placed_order, read_wait};
-use crate::auth::Caller;
 use crate::errors::ApiError;
 use crate::rest::{AppState, Authenticated};
 use crate::server::State;
+use crate::trace::RequestTrace;
 
 /// Most coupons one payment may name (Huawei: at most three).
 pub const MAX_COUPONS: usize = 3;
@@ -140,6 +143,7 @@ async fn execute(state: &State, command: Command, meta: CommandMeta) -> Result<O
 pub async fn pay_orders(
     AxumState(state): AxumState<AppState>,
     Authenticated(caller): Authenticated,
+    trace: RequestTrace,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -194,7 +198,13 @@ pub async fn pay_orders(
         order_id: order_id.clone(),
         coupons,
     });
-    match execute(&state, command, meta(&caller, command_id)).await {
+    match execute(
+        &state,
+        command,
+        trace.command_meta(command_id, caller.actor.clone()),
+    )
+    .await
+    {
         Ok(_) => Ok(StatusCode::NO_CONTENT.into_response()),
         Err(e) if e.code == "order_not_unpaid" => Err(expired_or(&state, &order_id, e).await),
         Err(e) => Err(e),
@@ -228,6 +238,7 @@ async fn expired_or(state: &State, order_id: &OrderId, e: ApiError) -> ApiError 
 pub async fn cancel_customer_order(
     AxumState(state): AxumState<AppState>,
     Authenticated(caller): Authenticated,
+    trace: RequestTrace,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -235,10 +246,11 @@ pub async fn cancel_customer_order(
     let order_id = required_order_id(body.order_id)?;
     let (command_id, _) = command_token("cancel", &caller, &order_id, &headers);
     let command = Command::CancelOrder(CancelOrder { order_id });
-    execute(&state, command, meta(&caller, command_id)).await?;
+    execute(
+        &state,
+        command,
+        trace.command_meta(command_id, caller.actor.clone()),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-fn meta(caller: &Caller, command_id: String) -> CommandMeta {
-    CommandMeta::new(command_id, caller.actor.clone())
 }

@@ -30,6 +30,7 @@ use crate::errors::ApiError;
 use crate::grpc::convert::field;
 use crate::rest::Authenticated;
 use crate::server::State;
+use crate::trace::RequestTrace;
 use crate::views::aggregate::check_owner;
 use crate::views::{self, names, params};
 
@@ -135,6 +136,7 @@ pub async fn apply(
     AxumState(state): AxumState<AppState>,
     Authenticated(caller): Authenticated,
     Path(customer_id): Path<String>,
+    trace: RequestTrace,
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
@@ -178,7 +180,7 @@ pub async fn apply(
         party_b: state.party_b.to_string(),
         remarks: a.remarks,
     });
-    let outcome = execute(&state, &caller, key, command).await?;
+    let outcome = execute(&state, &caller, &trace, key, command).await?;
     let view = views::contracts::detail(&state, &customer, &contract_no, 0).await?;
     let mut response = command_response(StatusCode::CREATED, &outcome, "contract", view);
     if let Ok(location) =
@@ -196,6 +198,7 @@ async fn operate(
     caller: &Caller,
     customer_id: &str,
     contract_no: &str,
+    trace: &RequestTrace,
     headers: &HeaderMap,
     command: impl FnOnce(ContractNo) -> Command,
 ) -> Result<Response, ApiError> {
@@ -203,7 +206,7 @@ async fn operate(
     let no: ContractNo = field("contract_no", contract_no)?;
     let key = command_id(headers, false)?;
     check_owner(state, &customer, AggregateId::Contract(no.clone())).await?;
-    let outcome = execute(state, caller, key, command(no.clone())).await?;
+    let outcome = execute(state, caller, trace, key, command(no.clone())).await?;
     let view = views::contracts::detail(state, &customer, &no, 0).await?;
     Ok(command_response(StatusCode::OK, &outcome, "contract", view))
 }
@@ -213,6 +216,7 @@ pub async fn convert(
     AxumState(state): AxumState<AppState>,
     Authenticated(caller): Authenticated,
     Path((customer_id, contract_no)): Path<(String, String)>,
+    trace: RequestTrace,
     headers: HeaderMap,
     _body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -221,6 +225,7 @@ pub async fn convert(
         &caller,
         &customer_id,
         &contract_no,
+        &trace,
         &headers,
         |no| Command::ConvertContract(ConvertContract { contract_no: no }),
     )
@@ -243,6 +248,7 @@ pub async fn void(
     AxumState(state): AxumState<AppState>,
     Authenticated(caller): Authenticated,
     Path((customer_id, contract_no)): Path<(String, String)>,
+    trace: RequestTrace,
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
@@ -260,6 +266,7 @@ pub async fn void(
         &caller,
         &customer_id,
         &contract_no,
+        &trace,
         &headers,
         |no| {
             Command::VoidContract(VoidContract {
@@ -283,6 +290,7 @@ pub async fn remarks(
     AxumState(state): AxumState<AppState>,
     Authenticated(caller): Authenticated,
     Path((customer_id, contract_no)): Path<(String, String)>,
+    trace: RequestTrace,
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
@@ -293,6 +301,7 @@ pub async fn remarks(
         &caller,
         &customer_id,
         &contract_no,
+        &trace,
         &headers,
         |no| {
             Command::EditContractRemarks(EditContractRemarks {

@@ -19,6 +19,10 @@
 //! resource as it is once the command is visible. A 503 `not_caught_up`
 //! after a command means it was recorded but the read models did not show
 //! it in time: resend it with the same `Idempotency-Key` to read it.
+//!
+//! A command's correlation id is the request's `X-Correlation-Id`, else
+//! its `traceparent`'s trace id, else its `X-Request-Id`; its causation id
+//! is the request id (`crate::trace`).
 
 mod contracts;
 mod csv;
@@ -28,7 +32,7 @@ mod query;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use ledger_app::{CommandMeta, Outcome};
+use ledger_app::Outcome;
 use ledger_domain::ids::CustomerId;
 use ledger_domain::Command;
 use serde_json::json;
@@ -38,6 +42,7 @@ use crate::auth::Caller;
 use crate::errors::ApiError;
 use crate::grpc::convert::field;
 use crate::server::State;
+use crate::trace::RequestTrace;
 use crate::views::{self, View};
 
 /// The response header carrying the log position a view reflects.
@@ -96,6 +101,7 @@ fn command_id(headers: &HeaderMap, required: bool) -> Result<String, ApiError> {
 async fn execute(
     state: &State,
     caller: &Caller,
+    trace: &RequestTrace,
     command_id: String,
     command: Command,
 ) -> Result<Outcome, ApiError> {
@@ -103,7 +109,7 @@ async fn execute(
     let outcome = state
         .execute(
             command,
-            CommandMeta::new(command_id.clone(), caller.actor.clone()),
+            trace.command_meta(command_id.clone(), caller.actor.clone()),
         )
         .await?;
     tracing::info!(

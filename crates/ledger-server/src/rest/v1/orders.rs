@@ -34,6 +34,7 @@ use super::{command_id, command_response, customer, execute, view_response, AppS
 use crate::errors::ApiError;
 use crate::grpc::convert::field;
 use crate::rest::Authenticated;
+use crate::trace::RequestTrace;
 use crate::views::aggregate::check_owner;
 use crate::views::{self, names, params};
 
@@ -215,6 +216,7 @@ pub async fn cancel(
     AxumState(state): AxumState<AppState>,
     Authenticated(caller): Authenticated,
     Path((customer_id, order_id)): Path<(String, String)>,
+    trace: RequestTrace,
     headers: HeaderMap,
     _body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -225,7 +227,7 @@ pub async fn cancel(
     let command = Command::CancelOrder(CancelOrder {
         order_id: order.clone(),
     });
-    let outcome = execute(&state, &caller, key, command).await?;
+    let outcome = execute(&state, &caller, &trace, key, command).await?;
     let now = state.clock.now();
     let view = views::orders::details(&state, &customer, &order, now, 0).await?;
     Ok(command_response(StatusCode::OK, &outcome, "order", view))
