@@ -115,6 +115,39 @@ impl TraceParent {
     }
 }
 
+impl TraceParent {
+    /// The caller's span as an OpenTelemetry remote parent context.
+    pub fn otel_context(&self) -> opentelemetry::Context {
+        use opentelemetry::trace::{
+            SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState,
+        };
+        let parent = SpanContext::new(
+            TraceId::from_bytes(self.trace_id),
+            SpanId::from_bytes(self.parent_id),
+            TraceFlags::new(self.flags),
+            true,
+            TraceState::default(),
+        );
+        opentelemetry::Context::new().with_remote_span_context(parent)
+    }
+}
+
+/// Makes the caller's span (if it sent a `traceparent`) the parent of
+/// `span` for an OpenTelemetry layer, so an exported trace continues the
+/// caller's. Without such a layer (the default: no OTLP export) there is
+/// nothing to continue and this does nothing; the span's `trace_id` and
+/// `parent_span_id` fields say the same for every other subscriber.
+pub(crate) fn continue_caller_trace(span: &tracing::Span, trace: &RequestTrace) {
+    use tracing_opentelemetry::{OpenTelemetrySpanExt, SetParentError};
+    let Some(parent) = trace.traceparent else {
+        return;
+    };
+    match span.set_parent(parent.otel_context()) {
+        Ok(()) | Err(SetParentError::LayerNotFound | SetParentError::SpanDisabled) => {}
+        Err(e) => tracing::debug!(error = %e, "caller's trace not continued"),
+    }
+}
+
 /// A valid metadata id, or nothing.
 fn metadata_id(v: Option<&str>) -> Option<String> {
     v.map(str::trim)
@@ -201,6 +234,23 @@ mod tests {
         assert_eq!(t.trace_id_hex(), "4bf92f3577b34da6a3ce929d0e0e4736");
         assert_eq!(t.parent_id_hex(), "00f067aa0ba902b7");
         assert_eq!(t.flags, 1);
+    }
+
+    #[test]
+    fn the_otel_parent_is_the_callers_remote_span() {
+        use opentelemetry::trace::TraceContextExt;
+        for (flags, sampled) in [("01", true), ("00", false)] {
+            let header = format!("{}{flags}", &VALID[..53]);
+            let cx = TraceParent::parse(&header).unwrap().otel_context();
+            let parent = cx.span().span_context().clone();
+            assert!(parent.is_remote() && parent.is_valid());
+            assert_eq!(
+                format!("{:032x}", parent.trace_id()),
+                "4bf92f3577b34da6a3ce929d0e0e4736"
+            );
+            assert_eq!(format!("{:016x}", parent.span_id()), "00f067aa0ba902b7");
+            assert_eq!(parent.is_sampled(), sampled);
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod keys;
 mod ops;
 mod serve;
 mod sim;
+mod telemetry;
 
 use std::path::PathBuf;
 
@@ -22,6 +23,19 @@ struct Cli {
     /// The data directory [default: ledger-data].
     #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
+    /// How log lines are written to stderr.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t,
+        env = "ORDER_LEDGER_LOG_FORMAT"
+    )]
+    log_format: telemetry::LogFormat,
+    /// Export spans to this OpenTelemetry collector (OTLP over gRPC, e.g.
+    /// http://localhost:4317). Off when absent.
+    #[arg(long, global = true, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    otlp_endpoint: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -49,17 +63,15 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let config = serve::load_config(cli.config.as_deref(), cli.data_dir.clone())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
+    let telemetry = {
+        let _in_runtime = runtime.enter();
+        telemetry::install(cli.log_format, cli.otlp_endpoint.as_deref())?
+    };
+    let config = serve::load_config(cli.config.as_deref(), cli.data_dir.clone())?;
+    let outcome = runtime.block_on(async move {
         match cli.command {
             Command::Serve(args) => serve::run(config, args).await,
             Command::Keys(cmd) => keys::run(&config, cmd),
@@ -69,5 +81,7 @@ fn main() -> anyhow::Result<()> {
             Command::Simulate(args) => sim::run_simulate(args).await,
             Command::Ops(cmd) => ops::run(config, cmd).await,
         }
-    })
+    });
+    telemetry.shutdown();
+    outcome
 }

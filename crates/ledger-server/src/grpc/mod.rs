@@ -65,7 +65,7 @@ pub(crate) fn call_span(req: &axum::http::Request<()>) -> tracing::Span {
     let trace = RequestTrace::from_headers(req.headers());
     let path = req.uri().path().trim_start_matches('/');
     let (service, method) = path.split_once('/').unwrap_or((path, ""));
-    tracing::info_span!(
+    let span = tracing::info_span!(
         "grpc",
         rpc.system = "grpc",
         rpc.service = service,
@@ -74,7 +74,9 @@ pub(crate) fn call_span(req: &axum::http::Request<()>) -> tracing::Span {
         trace_id = trace.trace_id(),
         parent_span_id = trace.parent_span_id(),
         correlation_id = trace.correlation(None),
-    )
+    );
+    crate::trace::continue_caller_trace(&span, &trace);
+    span
 }
 
 /// Every gRPC service, authenticated, on one router.

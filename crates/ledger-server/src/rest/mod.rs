@@ -177,6 +177,7 @@ async fn request_id(
         correlation_id = trace.correlation(None),
         status = tracing::field::Empty,
     );
+    crate::trace::continue_caller_trace(&span, &trace);
     req.extensions_mut().insert(trace);
     let mut res = next.run(req).instrument(span.clone()).await;
     span.record("status", res.status().as_u16());
