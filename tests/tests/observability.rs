@@ -249,6 +249,49 @@ async fn a_grpc_command_continues_the_callers_trace_and_stores_its_correlation()
     let untraced = spans.find("grpc", "request_id", "req-4");
     assert_eq!(untraced.len(), 1);
     assert!(!untraced[0].1.fields.contains_key("trace_id"));
+
+    // Authentication is a span of the call: the key it found, or why not.
+    let auths: Vec<(usize, Captured)> = spans
+        .find("auth", "outcome", "ok")
+        .into_iter()
+        .filter(|(_, a)| a.parent == Some(calls[0].0))
+        .collect();
+    assert_eq!(auths.len(), 1, "{:#?}", spans.all());
+    assert_eq!(auths[0].1.fields["face"], "grpc");
+    assert_eq!(auths[0].1.fields["access_key"], key.access_key.to_string());
+    let mut stranger = server.queries("not-a-token").await;
+    let refused = stranger
+        .get_order(pb::GetOrderRequest {
+            customer_id: CUSTOMER.into(),
+            order_id: "CS1".into(),
+            min_position: 0,
+        })
+        .await
+        .expect_err("a bad token is refused");
+    assert_eq!(refused.code(), tonic::Code::Unauthenticated);
+    let refusals = spans.find("auth", "outcome", "unauthenticated");
+    assert_eq!(refusals.len(), 1, "{:#?}", spans.all());
+    assert!(!refusals[0].1.fields.contains_key("access_key"));
+
+    // A query is a span of its call: the projection, and the position read.
+    let mut queries = server.queries(key.token.expose()).await;
+    queries
+        .get_order(pb::GetOrderRequest {
+            customer_id: CUSTOMER.into(),
+            order_id: "CS1".into(),
+            min_position: 1,
+        })
+        .await
+        .expect("the order is found");
+    let reads = spans.find("query", "projection", "orders");
+    assert_eq!(reads.len(), 1, "{:#?}", spans.all());
+    let read = &reads[0].1;
+    assert_eq!(read.fields["min_position"], "1");
+    for field in ["position", "wait_us", "render_us"] {
+        assert!(read.fields.contains_key(field), "{read:?}");
+    }
+    let query_lineage: Vec<&str> = spans.lineage(reads[0].0).iter().map(|s| s.name).collect();
+    assert!(query_lineage.contains(&"grpc"), "{query_lineage:?}");
     server.shutdown().await;
 }
 

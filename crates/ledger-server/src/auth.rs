@@ -10,6 +10,32 @@ use ledger_auth::{KeyStore, KeyStoreError, Principal, Refusal, SignedRequest};
 
 use crate::errors::ApiError;
 
+/// The span of one authentication (`auth`): the key and actor it found,
+/// and `outcome` (`ok` or the error code). `face` is `grpc` or `http`.
+pub(crate) fn auth_span(face: &'static str) -> tracing::Span {
+    tracing::info_span!(
+        "auth",
+        face,
+        access_key = tracing::field::Empty,
+        actor = tracing::field::Empty,
+        outcome = tracing::field::Empty,
+    )
+}
+
+/// Records an authentication's result on its [`auth_span`].
+pub(crate) fn record_auth(span: &tracing::Span, result: &Result<Caller, ApiError>) {
+    match result {
+        Ok(caller) => {
+            span.record("access_key", caller.access_key.as_str());
+            span.record("actor", tracing::field::display(&caller.actor));
+            span.record("outcome", "ok");
+        }
+        Err(e) => {
+            span.record("outcome", e.code);
+        }
+    }
+}
+
 /// An authenticated caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Caller {

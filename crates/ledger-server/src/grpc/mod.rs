@@ -29,6 +29,15 @@ pub const MAX_GRPC_MESSAGE_BYTES: usize = 4 << 20;
 /// Authenticates a call from its `authorization: Bearer <token>` metadata
 /// and puts the [`Caller`] into the request's extensions.
 fn authenticate(state: &State, mut req: Request<()>) -> Result<Request<()>, Status> {
+    let span = crate::auth::auth_span("grpc");
+    let _entered = span.enter();
+    let caller = caller_of(state, &req);
+    crate::auth::record_auth(&span, &caller);
+    req.extensions_mut().insert(caller?);
+    Ok(req)
+}
+
+fn caller_of(state: &State, req: &Request<()>) -> Result<Caller, ApiError> {
     let header = req
         .metadata()
         .get("authorization")
@@ -38,9 +47,7 @@ fn authenticate(state: &State, mut req: Request<()>) -> Result<Request<()>, Stat
     let token = header
         .strip_prefix("Bearer ")
         .ok_or_else(|| ApiError::unauthenticated("authorization must be a bearer token"))?;
-    let caller = state.keys.by_token(token, state.clock.now())?;
-    req.extensions_mut().insert(caller);
-    Ok(req)
+    state.keys.by_token(token, state.clock.now())
 }
 
 /// The authenticated caller of a request (set by [`authenticate`]).

@@ -38,7 +38,11 @@ pub async fn authenticate(
             .into_response()
         }
     };
-    match caller_of(&state, &parts, &bytes) {
+    let span = crate::auth::auth_span("http");
+    let caller = span.in_scope(|| caller_of(&state, &parts, &bytes));
+    crate::auth::record_auth(&span, &caller);
+    drop(span);
+    match caller {
         Ok(caller) => {
             parts.extensions.insert(caller);
             next.run(Request::from_parts(parts, Body::from(bytes)))

@@ -16,6 +16,7 @@ pub mod orders;
 pub mod params;
 
 use std::time::Duration;
+use tracing::Instrument as _;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use ledger_codec::Position;
@@ -65,13 +66,29 @@ pub async fn read(
     min_position: u64,
     render: impl FnOnce(&sled::Tree) -> Result<Value, ApiError>,
 ) -> Result<View, ApiError> {
-    wait(state, &[name], min_position).await?;
-    let position = checkpoint(state, name)?;
-    let tree = state.projector.view(name)?;
-    Ok(View {
-        json: render(&tree)?,
-        position,
-    })
+    let span = tracing::info_span!(
+        "query",
+        projection = name,
+        min_position,
+        position = tracing::field::Empty,
+        wait_us = tracing::field::Empty,
+        render_us = tracing::field::Empty,
+    );
+    async {
+        let started = std::time::Instant::now();
+        wait(state, &[name], min_position).await?;
+        let span = tracing::Span::current();
+        span.record("wait_us", started.elapsed().as_micros() as u64);
+        let position = checkpoint(state, name)?;
+        span.record("position", position);
+        let tree = state.projector.view(name)?;
+        let rendering = std::time::Instant::now();
+        let json = render(&tree)?;
+        span.record("render_us", rendering.elapsed().as_micros() as u64);
+        Ok(View { json, position })
+    }
+    .instrument(span)
+    .await
 }
 
 /// Waits until the named projections have applied `position`. A position
