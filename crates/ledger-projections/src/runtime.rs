@@ -223,6 +223,26 @@ impl Projector {
         Ok(self.slot(name)?.active_tree().1)
     }
 
+    /// SHA-256 over every key and value of a projection's active view, in
+    /// key order (each as its length, big-endian u64, then its bytes),
+    /// checkpoint included: two nodes, or a node and a fresh rebuild, that
+    /// applied the same log answer the same digest. It reads the whole
+    /// view (O(view), bounded memory): an operator's and a test's check,
+    /// never a query path.
+    pub fn content_digest(&self, name: &str) -> Result<[u8; 32], ProjectionError> {
+        use sha2::{Digest as _, Sha256};
+        let tree = self.view(name)?;
+        let mut hasher = Sha256::new();
+        for entry in tree.iter() {
+            let (key, value) = entry?;
+            for part in [&key[..], &value[..]] {
+                hasher.update((part.len() as u64).to_be_bytes());
+                hasher.update(part);
+            }
+        }
+        Ok(hasher.finalize().into())
+    }
+
     pub fn store(&self) -> &DynStore {
         &self.store
     }
