@@ -542,6 +542,9 @@ fn grpc_table() -> Vec<(&'static str, Vec<(Who, Expect)>)> {
                 (Own, Ok(())),
             ],
         ),
+        // Role and tenant are checked per command of the batch (more in
+        // grpc_batch.rs); here the batch holds one EditContractRemarks.
+        ("ExecuteBatch", vec![(Other, TENANT), (Own, Ok(()))]),
         ("ListOrders", vec![(Own, Ok(())), (Other, ACCESS)]),
         (
             "GetOrder",
@@ -721,6 +724,36 @@ async fn grpc_call(w: &World, rpc: &str, who: Who, n: usize) -> Result<(), tonic
             })
             .await
             .map(drop),
+        "ExecuteBatch" => {
+            use pb::batch_result::Result as R;
+            let results = c
+                .execute_batch(pb::ExecuteBatchRequest {
+                    commands: vec![pb::BatchCommand {
+                        command: Some(pb::batch_command::Command::EditContractRemarks(
+                            pb::EditContractRemarksRequest {
+                                header,
+                                contract_no: order("HTME11", "HTOT01"),
+                                remarks: "batched".into(),
+                            },
+                        )),
+                    }],
+                })
+                .await?
+                .into_inner()
+                .results;
+            match results.into_iter().next().and_then(|r| r.result) {
+                Some(R::Reply(_)) => Ok(()),
+                Some(R::Error(e)) => {
+                    // The status the command's own RPC would have answered.
+                    let code: &'static str = Box::leak(e.code.into_boxed_str());
+                    let status: tonic::Status =
+                        ledger_server::errors::ApiError::new(code, e.message).into();
+                    assert_eq!(status.code() as i32, e.grpc_code);
+                    Err(status)
+                }
+                None => panic!("a batch of one answered no result"),
+            }
+        }
         "PayOrderFromBalance" => c
             .pay_order_from_balance(pb::PayOrderFromBalanceRequest {
                 header,

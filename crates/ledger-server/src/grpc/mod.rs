@@ -2,6 +2,7 @@
 //! the read models, the log subscription, and administration.
 
 mod admin;
+mod batch;
 mod commands;
 pub mod convert;
 mod queries;
