@@ -21,6 +21,7 @@ fn options(server: &TestServer, token: &str) -> SimulateOptions {
         orders: Some(300),
         duration: None,
         rate: None,
+        batch: 1,
     }
 }
 
@@ -50,6 +51,42 @@ async fn a_simulation_is_acknowledged_whole() {
     assert_eq!(again.deduplicated, commands);
     assert_eq!(server.state().store.head().position.0, events);
     server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batched_simulation_records_the_same_log() {
+    let server = TestServer::start().await;
+    let key = server.create_key(Role::Service);
+    let mut opts = options(&server, key.token.expose());
+    opts.batch = 64;
+    let mix = opts.mix.clone();
+    let report = simulate(opts.clone(), |_| {}).await.unwrap();
+
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    assert_eq!(report.orders, 300);
+    let plans: Vec<_> = (0..300).map(|i| OrderPlan::new(&mix, i)).collect();
+    let commands: u64 = plans.iter().map(|p| p.steps().len() as u64).sum::<u64>() + 23 * 3;
+    assert_eq!(report.commands, commands);
+    assert_eq!(report.latency.count, commands);
+    let events: u64 = plans.iter().map(OrderPlan::events).sum::<u64>() + 23 * 3;
+    assert_eq!(server.state().store.head().position.0, events);
+    assert_eq!(report.last_position, events);
+
+    let again = simulate(opts, |_| {}).await.unwrap();
+    assert_eq!(again.deduplicated, commands);
+    assert_eq!(server.state().store.head().position.0, events);
+    opts_refused(&server, key.token.expose()).await;
+    server.shutdown().await;
+}
+
+/// A batch size beyond the limit is refused before anything is sent.
+async fn opts_refused(server: &TestServer, token: &str) {
+    let mut opts = options(server, token);
+    opts.batch = ledger_server::grpc::MAX_BATCH_COMMANDS + 1;
+    assert!(matches!(
+        simulate(opts, |_| {}).await,
+        Err(SimulateError::Batch)
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

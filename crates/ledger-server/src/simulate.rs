@@ -16,7 +16,8 @@ use ledger_sim::{onboard, Latencies, Mix, OrderPlan, Step, Summary};
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::{Channel, Endpoint};
 
-use crate::grpc::requests::{command_request, send};
+use crate::grpc::requests::{command_request, send, send_batch, CommandRequest};
+use crate::pb;
 use crate::pb::ledger_commands_client::LedgerCommandsClient;
 
 /// Most connections one run opens.
@@ -46,6 +47,10 @@ pub struct SimulateOptions {
     /// Commands per second over all connections; `None`: as fast as the
     /// server answers.
     pub rate: Option<u64>,
+    /// Commands per call: 1 sends each command with its own RPC; more
+    /// sends whole order lives together with `ExecuteBatch`, up to this
+    /// many commands a call (at most [`crate::grpc::MAX_BATCH_COMMANDS`]).
+    pub batch: usize,
 }
 
 /// Where a run is.
@@ -91,6 +96,8 @@ pub enum SimulateError {
     Bounds,
     #[error("rate must be at least 1 command per second")]
     Rate,
+    #[error("batch must be 1 to {} commands", crate::grpc::MAX_BATCH_COMMANDS)]
+    Batch,
     #[error("the token must be ascii")]
     Token,
     #[error(transparent)]
@@ -197,13 +204,7 @@ impl Run {
                 Err(status) => match refusal_code(&status) {
                     Some(code) => {
                         latencies.record(sent.elapsed());
-                        self.shared.refused_total.fetch_add(1, Ordering::Relaxed);
-                        let mut refused = self.shared.refused.lock().expect("refusals lock");
-                        if let Some(i) = refused.iter().position(|(c, _)| *c == code) {
-                            refused[i].1 += 1;
-                        } else if refused.len() < MAX_REFUSAL_CODES {
-                            refused.push((code, 1));
-                        }
+                        self.refused(code);
                         // The rest of this order's life depends on this step.
                         break;
                     }
@@ -221,6 +222,78 @@ impl Run {
             }
         }
         Ok(())
+    }
+
+    /// Sends `steps` (whole order lives) in `ExecuteBatch` calls of at most
+    /// `options.batch` commands; each command's latency is its call's.
+    async fn send_batched(
+        &self,
+        client: &mut LedgerCommandsClient<Channel>,
+        steps: Vec<Step>,
+        latencies: &mut Latencies,
+    ) -> Result<(), SimulateError> {
+        let requests: Vec<(String, CommandRequest)> = steps
+            .into_iter()
+            .filter_map(|s| command_request(&s.command, &s.command_id).map(|r| (s.command_id, r)))
+            .collect();
+        let mut requests = requests.into_iter().peekable();
+        while requests.peek().is_some() {
+            let chunk: Vec<(String, CommandRequest)> =
+                requests.by_ref().take(self.options.batch).collect();
+            let n = self
+                .shared
+                .commands
+                .fetch_add(chunk.len() as u64, Ordering::Relaxed);
+            self.pace(n + chunk.len() as u64 - 1).await;
+            let first_id = chunk[0].0.clone();
+            let count = chunk.len();
+            let sent = Instant::now();
+            let results = send_batch(
+                client,
+                &self.token,
+                chunk.into_iter().map(|c| c.1).collect(),
+            )
+            .await
+            .map_err(|status| {
+                self.shared.stop.store(true, Ordering::Relaxed);
+                SimulateError::Failed {
+                    command_id: first_id,
+                    status,
+                }
+            })?;
+            let took = sent.elapsed();
+            for _ in 0..count {
+                latencies.record(took);
+            }
+            for r in results {
+                match r.result {
+                    Some(pb::batch_result::Result::Reply(reply)) => {
+                        if reply.deduplicated {
+                            self.shared.deduplicated.fetch_add(1, Ordering::Relaxed);
+                        }
+                        self.shared
+                            .last_position
+                            .fetch_max(reply.position, Ordering::Relaxed);
+                    }
+                    Some(pb::batch_result::Result::Error(e)) => self.refused(e.code),
+                    None => {}
+                }
+            }
+            if (n / PROGRESS_EVERY_COMMANDS) != ((n + count as u64) / PROGRESS_EVERY_COMMANDS) {
+                (self.progress)(self.progress());
+            }
+        }
+        Ok(())
+    }
+
+    fn refused(&self, code: String) {
+        self.shared.refused_total.fetch_add(1, Ordering::Relaxed);
+        let mut refused = self.shared.refused.lock().expect("refusals lock");
+        if let Some(i) = refused.iter().position(|(c, _)| *c == code) {
+            refused[i].1 += 1;
+        } else if refused.len() < MAX_REFUSAL_CODES {
+            refused.push((code, 1));
+        }
     }
 
     fn out_of_time(&self) -> bool {
@@ -261,16 +334,37 @@ async fn fan_out(
         let (run, next, mut client) = (run.clone(), next.clone(), client.clone());
         tasks.spawn(async move {
             let mut latencies = Latencies::default();
+            let batch = run.options.batch;
             while !run.out_of_time() {
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                if n >= count {
+                if batch <= 1 {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n >= count {
+                        break;
+                    }
+                    let (steps, is_order) = plan(&run.options.mix, first.saturating_add(n));
+                    run.send_all(&mut client, steps, &mut latencies).await?;
+                    if is_order {
+                        run.shared.orders.fetch_add(1, Ordering::Relaxed);
+                    }
+                    continue;
+                }
+                // Whole lives until the batch is full.
+                let mut steps = Vec::with_capacity(batch);
+                let mut orders = 0;
+                while steps.len() < batch {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n >= count {
+                        break;
+                    }
+                    let (life, is_order) = plan(&run.options.mix, first.saturating_add(n));
+                    steps.extend(life);
+                    orders += u64::from(is_order);
+                }
+                if steps.is_empty() {
                     break;
                 }
-                let (steps, is_order) = plan(&run.options.mix, first.saturating_add(n));
-                run.send_all(&mut client, steps, &mut latencies).await?;
-                if is_order {
-                    run.shared.orders.fetch_add(1, Ordering::Relaxed);
-                }
+                run.send_batched(&mut client, steps, &mut latencies).await?;
+                run.shared.orders.fetch_add(orders, Ordering::Relaxed);
             }
             Ok::<_, SimulateError>(latencies)
         });
@@ -298,6 +392,9 @@ pub async fn simulate(
     }
     if options.rate == Some(0) {
         return Err(SimulateError::Rate);
+    }
+    if options.batch == 0 || options.batch > crate::grpc::MAX_BATCH_COMMANDS {
+        return Err(SimulateError::Batch);
     }
     let token: MetadataValue<Ascii> = format!("Bearer {}", options.token)
         .parse()

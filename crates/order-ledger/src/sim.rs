@@ -79,6 +79,10 @@ pub struct SimulateArgs {
     /// acknowledged).
     #[arg(long)]
     rate: Option<u64>,
+    /// Commands per call: 1 sends one RPC per command; more sends whole
+    /// order lives with ExecuteBatch, up to this many commands a call.
+    #[arg(long, default_value_t = 1)]
+    batch: usize,
     /// The first order index (distinct runs into one log need distinct
     /// ranges or seeds).
     #[arg(long, default_value_t = 0)]
@@ -205,6 +209,7 @@ pub async fn run_simulate(args: SimulateArgs) -> anyhow::Result<()> {
         orders: args.orders,
         duration: args.duration,
         rate: args.rate,
+        batch: args.batch,
     };
     let bar = bar("simulate {spinner} {human_pos} commands  {per_sec}  {msg}  {elapsed}");
     let shown = bar.clone();

@@ -3,6 +3,7 @@
 
 mod admin;
 mod batch;
+pub use batch::MAX_BATCH_COMMANDS;
 mod commands;
 pub mod convert;
 mod queries;

@@ -326,6 +326,48 @@ pub async fn send(
     Ok(reply.into_inner())
 }
 
+impl CommandRequest {
+    /// The request as one command of an `ExecuteBatch`.
+    pub fn into_batch_command(self) -> pb::BatchCommand {
+        use pb::batch_command::Command as C;
+        let command = match self {
+            CommandRequest::PlaceOrder(m) => C::PlaceOrder(m),
+            CommandRequest::PayOrder(m) => C::PayOrder(m),
+            CommandRequest::CancelOrder(m) => C::CancelOrder(m),
+            CommandRequest::VoidOrder(m) => C::VoidOrder(m),
+            CommandRequest::ApplyContract(m) => C::ApplyContract(m),
+            CommandRequest::ConvertContract(m) => C::ConvertContract(m),
+            CommandRequest::VoidContract(m) => C::VoidContract(m),
+            CommandRequest::EditContractRemarks(m) => C::EditContractRemarks(m),
+            CommandRequest::RegisterCustomer(m) => C::RegisterCustomer(m),
+            CommandRequest::CertifyRealName(m) => C::CertifyRealName(m),
+            CommandRequest::SetRemittanceAccount(m) => C::SetRemittanceAccount(m),
+            CommandRequest::CreditAccount(m) => C::CreditAccount(m),
+            CommandRequest::IssueCoupon(m) => C::IssueCoupon(m),
+            CommandRequest::PayOrderFromBalance(m) => C::PayOrderFromBalance(m),
+        };
+        pb::BatchCommand {
+            command: Some(command),
+        }
+    }
+}
+
+/// Sends `requests` as one `ExecuteBatch` with the bearer `token`.
+pub async fn send_batch(
+    client: &mut LedgerCommandsClient<Channel>,
+    token: &MetadataValue<tonic::metadata::Ascii>,
+    requests: Vec<CommandRequest>,
+) -> Result<Vec<pb::BatchResult>, tonic::Status> {
+    let mut r = tonic::Request::new(pb::ExecuteBatchRequest {
+        commands: requests
+            .into_iter()
+            .map(CommandRequest::into_batch_command)
+            .collect(),
+    });
+    r.metadata_mut().insert("authorization", token.clone());
+    Ok(client.execute_batch(r).await?.into_inner().results)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
