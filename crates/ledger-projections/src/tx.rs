@@ -52,6 +52,15 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 
+    /// A raw value (counters, packed index values), not codec-encoded.
+    pub fn put_raw(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        debug_assert!(
+            key.first() != Some(&0),
+            "read-model keys never start with a zero byte"
+        );
+        self.pending.insert(key, Some(value));
+    }
+
     /// An index entry: the key is the data.
     pub fn mark(&mut self, key: Vec<u8>) {
         self.pending.insert(key, Some(Vec::new()));

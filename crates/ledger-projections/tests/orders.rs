@@ -894,9 +894,13 @@ async fn a_rebuild_yields_the_same_views_and_no_stale_index_entries() {
     p.rebuild(ORDERS, |_| {}).await.unwrap();
     let tree = p.view(ORDERS).unwrap();
     assert_eq!(list_orders(&tree, &q).unwrap(), before);
-    // 2 rows + 2 order-time + 2 instance + 1 payment-time entry + checkpoint.
-    assert_eq!(tree.len(), 8);
-    assert_eq!(entries_before, 8);
+    // Per order: row, order-time, instance, status, order-type, bill-type
+    // and service-type entries (2 × 7); 1 payment-time entry (r-2 was
+    // voided); count buckets: one per day and one all-time per status
+    // (r-1 paid, r-2 voided: 2 + 2, none left behind by r-2's moves from
+    // unpaid and paid); checkpoint.
+    assert_eq!(tree.len(), 2 * 7 + 1 + 4 + 1);
+    assert_eq!(entries_before, tree.len());
 }
 
 /// Deduction details show what the balance, the channel and each coupon

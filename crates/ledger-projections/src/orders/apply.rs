@@ -11,8 +11,8 @@ use ledger_domain::order::Order;
 use ledger_domain::{AggregateId, Event};
 
 use super::{
-    balance_paid_key, customer_time_key, instance_key, payment_time_key, row_key, OrderRow,
-    OrdersProjection, ORDERS,
+    balance_paid_key, index, instance_key, payment_time_key, row_key, OrderRow, OrdersProjection,
+    ORDERS,
 };
 use crate::{Projection, ProjectionError, Tx};
 
@@ -32,14 +32,10 @@ fn reindex_payment(tx: &mut Tx<'_>, before: Option<DateTime<Utc>>, row: &OrderRo
     }
 }
 
-/// Indexes a newly placed order by customer and time, and by instance.
+/// Indexes a newly placed order by instance (the list indexes and counts
+/// are [`index::reindex`]'s).
 fn index_placed(tx: &mut Tx<'_>, row: &OrderRow) {
     let spec = row.spec();
-    tx.mark(customer_time_key(
-        &spec.customer_id,
-        row.placed_at(),
-        &spec.order_id,
-    ));
     let instances: BTreeSet<_> = spec.instance_ids.iter().collect();
     for instance in instances {
         tx.mark(instance_key(
@@ -58,8 +54,11 @@ impl Projection for OrdersProjection {
 
     /// 2: what the balance paid of each order (table 5). 3: rows keep the
     /// sales contract (`OrderSpec` of `OrderPlaced` v2); the paid-time index.
+    /// 4: the list indexes by status, order type, bill type and service
+    /// type, table 2 valued with the order's dimensions, and the count
+    /// buckets (issue 11).
     fn version(&self) -> u32 {
-        3
+        4
     }
 
     fn apply(
@@ -83,13 +82,18 @@ impl Projection for OrdersProjection {
             )));
         }
         let paid_before = before.as_ref().and_then(|r| r.status().paid_at());
-        let Order::Placed(row) = before.map_or(Order::Absent, Order::Placed).evolve(event) else {
+        let Order::Placed(row) = before
+            .clone()
+            .map_or(Order::Absent, Order::Placed)
+            .evolve(event)
+        else {
             unreachable!("evolving a placed order keeps it placed");
         };
         if placed {
             index_placed(tx, &row);
         }
         reindex_payment(tx, paid_before, &row);
+        index::reindex(tx, before.as_ref(), &row)?;
         tx.put(row_key(&id), &row)
     }
 }

@@ -13,11 +13,16 @@
 //! | 5     | order id                                         | amount paid from the balance |
 //!
 //! Table 4 holds exactly the orders whose current status is Paid: voiding a
-//! paid order removes its entry.
+//! paid order removes its entry. Table 2's value and tables 6–11 (the
+//! list's per-filter indexes and count buckets) are described in
+//! [`index`]; how a list uses them, in [`stream`].
 
 mod apply;
 mod details;
+mod index;
 mod query;
+mod stream;
+mod view;
 
 use chrono::{DateTime, Utc};
 
@@ -36,14 +41,15 @@ pub(crate) use query::query_limit;
 pub use query::{
     list_orders, Cursor, Operations, OrderListQuery, OrderListRow, OrderPage, OrderStatusKind,
     PreciseSearch, ProductNameFilter, SortOrder, TimeRange, DEFAULT_ORDER_WINDOW_DAYS,
-    DEFAULT_PAGE_SIZE, MAX_ORDER_TYPES, MAX_PAGE_SIZE, MAX_PRODUCT_NAME_CHARS,
+    DEFAULT_PAGE_SIZE, MAX_ORDER_TYPES, MAX_PAGE_SIZE, MAX_PRODUCT_NAME_CHARS, MAX_STATUS_KINDS,
 };
+pub use view::{DetailsPage, OrderPages, OrdersView};
 
 /// The projection's name.
 pub const ORDERS: &str = "orders";
 
 /// The `orders` projection. Register it with [`crate::Projector::open`] and
-/// query the tree from `Projector::view(ORDERS)` with this module's functions.
+/// query it through [`OrdersView::open`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OrdersProjection;
 
@@ -110,13 +116,6 @@ fn row_key(id: &OrderId) -> Vec<u8> {
 
 fn customer_time_prefix(customer: &CustomerId) -> KeyBuilder {
     KeyBuilder::new(BY_CUSTOMER_TIME).text(customer.as_str())
-}
-
-fn customer_time_key(customer: &CustomerId, at: DateTime<Utc>, id: &OrderId) -> Vec<u8> {
-    customer_time_prefix(customer)
-        .time(at)
-        .text(id.as_str())
-        .build()
 }
 
 fn instance_prefix(customer: &CustomerId, instance: &InstanceId) -> KeyBuilder {

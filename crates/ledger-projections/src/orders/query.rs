@@ -1,12 +1,23 @@
 //! The order list (Baidu "Order Management", Huawei ListCustomerOrders).
 //!
-//! **Cost.** Every query reads one index of *one customer* over a bounded
-//! key range and loads only the rows that range names: the customer's
-//! order-time index over the order-time range (default: the 7 days before
-//! `now`), or the payment-time index over the payment-time range when that
-//! range is shorter, or the customer's instance index for an instance id, or
-//! a single row for an order id. The cost grows with the number of that
-//! customer's orders in the scanned range, never with all orders.
+//! **Cost.** A list filtered by order time (default: the 7 days before
+//! `now`), status(es), order type(s), bill type and service type is
+//! answered from its indexes and count buckets: a page reads about the rows
+//! it returns and the total is `O(days in range × buckets)` (see
+//! [`super::stream`] for the exact bounds).
+//!
+//! Three filters cannot be answered that way and **scan their range**,
+//! loading every row in it: a product-name filter (a contained name cannot
+//! be indexed; the order-time range of the customer is scanned), a
+//! payment-time range (the payment-time index, or the order-time index when
+//! that range is shorter, is scanned), and a precise search (the one row of
+//! an order id, or the instance index of an instance id: a resource's
+//! lifecycle, a handful of orders). Their cost grows with the customer's
+//! orders in the scanned range, never with all orders.
+//!
+//! Times are compared at millisecond precision (the indexes' grain): an
+//! order is in a range when its millisecond is, and the list order is
+//! (order time to the millisecond, order id).
 
 use crate::calendar::{last_days, DEFAULT_TIME_ZONE};
 use chrono::{DateTime, Duration, DurationRound, Utc};
@@ -17,6 +28,7 @@ use ledger_domain::ids::{CustomerId, InstanceId, OrderId, ServiceTypeCode};
 use ledger_domain::money::Money;
 use ledger_domain::order::OrderStatus;
 
+use super::stream::{self, Plan};
 use super::{
     customer_time_prefix, instance_prefix, load_row, order_id_of_index_key, payment_time_prefix,
     OrderRow, QueryError,
@@ -33,6 +45,8 @@ pub const DEFAULT_ORDER_WINDOW_DAYS: i64 = 7;
 pub const MAX_PRODUCT_NAME_CHARS: usize = 256;
 /// Most order types one filter may list.
 pub const MAX_ORDER_TYPES: usize = 6;
+/// Most statuses one `status_in` filter may list (there are four).
+pub const MAX_STATUS_KINDS: usize = 4;
 
 /// An inclusive time range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,8 +60,10 @@ impl TimeRange {
         TimeRange { begin, end }
     }
 
+    /// Whether `t` falls in the range, at millisecond precision.
     pub fn contains(&self, t: DateTime<Utc>) -> bool {
-        self.begin <= t && t <= self.end
+        let ms = t.timestamp_millis();
+        self.begin.timestamp_millis() <= ms && ms <= self.end.timestamp_millis()
     }
 
     pub(crate) fn check(&self, what: &'static str) -> Result<(), QueryError> {
@@ -158,14 +174,18 @@ pub struct Cursor(String);
 
 impl Cursor {
     fn encode(at: DateTime<Utc>, id: &OrderId) -> Cursor {
-        let mut s = format!("{:016x}", at.timestamp_millis() as u64);
+        Cursor::encode_ms(at.timestamp_millis(), id)
+    }
+
+    pub(super) fn encode_ms(at_ms: i64, id: &OrderId) -> Cursor {
+        let mut s = format!("{:016x}", at_ms as u64);
         for b in id.as_str().bytes() {
             s.push_str(&format!("{b:02x}"));
         }
         Cursor(s)
     }
 
-    fn decode(&self) -> Result<(DateTime<Utc>, OrderId), QueryError> {
+    pub(super) fn decode(&self) -> Result<(DateTime<Utc>, OrderId), QueryError> {
         let s = &self.0;
         if s.len() < 18 || s.len() % 2 != 0 || !s.is_ascii() {
             return Err(QueryError::BadCursor);
@@ -210,6 +230,9 @@ pub struct OrderListQuery {
     /// `None`: all bill types.
     pub bill_type: Option<BillType>,
     pub status: Option<OrderStatusKind>,
+    /// Empty: any status; else one of these (Huawei status 4 is
+    /// `[Cancelled, Voided]`). Applies together with `status`.
+    pub status_in: Vec<OrderStatusKind>,
     /// Empty: every order type.
     pub order_types: Vec<OrderType>,
     pub service_type_code: Option<ServiceTypeCode>,
@@ -234,6 +257,7 @@ impl OrderListQuery {
             product_name: None,
             bill_type: None,
             status: None,
+            status_in: Vec::new(),
             order_types: Vec::new(),
             service_type_code: None,
             payment_time: None,
@@ -275,6 +299,12 @@ impl OrderListQuery {
                 reason: "too many",
             });
         }
+        if self.status_in.len() > MAX_STATUS_KINDS {
+            return Err(QueryError::InvalidFilter {
+                what: "statuses",
+                reason: "too many",
+            });
+        }
         if let Some(c) = &self.cursor {
             c.decode()?;
         }
@@ -300,6 +330,10 @@ impl OrderListQuery {
             && self
                 .status
                 .is_none_or(|s| OrderStatusKind::of_row(row.status()) == s)
+            && (self.status_in.is_empty()
+                || self
+                    .status_in
+                    .contains(&OrderStatusKind::of_row(row.status())))
             && (self.order_types.is_empty() || self.order_types.contains(&spec.order_type))
             && self
                 .service_type_code
@@ -369,6 +403,11 @@ pub struct OrderPage {
     pub next_cursor: Option<Cursor>,
 }
 
+/// Truncates to the millisecond (the list's precision).
+fn to_ms(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
+}
+
 /// Truncates to the minute.
 pub(crate) fn to_minute(t: DateTime<Utc>) -> DateTime<Utc> {
     t.duration_trunc(Duration::minutes(1)).unwrap_or(t)
@@ -426,7 +465,36 @@ fn span(r: &TimeRange) -> Duration {
 
 /// The customer's orders matching `q`, one page of them, and the total.
 pub fn list_orders(tree: &sled::Tree, q: &OrderListQuery) -> Result<OrderPage, QueryError> {
+    Ok(list(tree, q, true, None)?.0)
+}
+
+/// Whether `q` needs rows to filter (see the module's cost notes).
+fn scans_rows(q: &OrderListQuery) -> bool {
+    q.search.is_some() || q.payment_time.is_some() || q.product_name.is_some()
+}
+
+/// One page of `q`; the total only when `with_total` (zero otherwise, on
+/// the indexed path); `plan` from an earlier page of the same list.
+pub(super) fn list(
+    tree: &sled::Tree,
+    q: &OrderListQuery,
+    with_total: bool,
+    plan: Option<Plan>,
+) -> Result<(OrderPage, Option<Plan>), QueryError> {
     let limit = q.check()? as usize;
+    if scans_rows(q) {
+        return Ok((list_scanning(tree, q, limit)?, None));
+    }
+    let (page, plan) = stream::list(tree, q, limit, with_total, plan)?;
+    Ok((page, Some(plan)))
+}
+
+/// The row-scanning answer (product name, payment time, precise search).
+fn list_scanning(
+    tree: &sled::Tree,
+    q: &OrderListQuery,
+    limit: usize,
+) -> Result<OrderPage, QueryError> {
     let customer = &q.customer_id;
     let candidates = match &q.search {
         Some(PreciseSearch::OrderId(id)) => load_row(tree, id)?.into_iter().collect(),
@@ -446,13 +514,17 @@ pub fn list_orders(tree: &sled::Tree, q: &OrderListQuery) -> Result<OrderPage, Q
         }
     };
     let mut matching: Vec<OrderRow> = candidates.into_iter().filter(|r| q.matches(r)).collect();
-    let key = |r: &OrderRow| (r.placed_at(), r.spec().order_id.clone());
+    let key = |r: &OrderRow| (to_ms(r.placed_at()), r.spec().order_id.clone());
     matching.sort_by_key(key);
     if q.sort == SortOrder::NewestFirst {
         matching.reverse();
     }
     let total = matching.len() as u64;
-    let after = q.cursor.as_ref().map(Cursor::decode).transpose()?;
+    let after = q
+        .cursor
+        .as_ref()
+        .map(|c| c.decode().map(|(at, id)| (to_ms(at), id)))
+        .transpose()?;
     let start = match &after {
         None => 0,
         Some(c) => matching

@@ -1,22 +1,28 @@
 //! The order list as CSV: the seed's list columns, every order matching
-//! the list's filters (not its paging), at most [`MAX_CSV_ROWS`] per file.
+//! the list's filters (not its paging), with no row cap.
 //!
-//! Built page by page: each page reads the order-time range only up to
-//! where the previous page ended, so a download reads each matching order
-//! a bounded number of times.
+//! Produced page by page ([`OrdersView::pages`], [`ledger_projections::orders::MAX_PAGE_SIZE`] orders
+//! each): memory is bounded by one page and its CSV chunk, whatever the
+//! selection's size. Text cells are neutralised against spreadsheet
+//! formulas ([`neutralise`]).
 
-use chrono::Duration;
-use ledger_projections::orders::{
-    list_orders, OrderListQuery, OrderListRow, OrderPage, SortOrder, TimeRange, MAX_PAGE_SIZE,
-};
+use ledger_projections::orders::{OrderListQuery, OrderListRow, OrdersView};
 
 use super::names;
 use crate::errors::ApiError;
 
-/// Most orders in one download.
-pub const MAX_CSV_ROWS: u64 = 10_000;
-/// Most pages one download reads (new orders may arrive while it runs).
-const MAX_CSV_PAGES: u64 = MAX_CSV_ROWS / MAX_PAGE_SIZE as u64 + 1;
+/// The characters a spreadsheet reads as the start of a formula.
+pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell a spreadsheet will not evaluate: one beginning with a
+/// formula character gets a leading `'`.
+pub fn neutralise(cell: &str) -> String {
+    if cell.starts_with(FORMULA_STARTS) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
 
 /// The seed's order-list columns, in its order.
 pub const CSV_COLUMNS: [&str; 7] = [
@@ -31,12 +37,12 @@ pub const CSV_COLUMNS: [&str; 7] = [
 
 fn record(r: &OrderListRow) -> [String; 7] {
     [
-        r.order_id.to_string(),
-        r.product_name.clone(),
-        names::names(&names::ORDER_STATUSES, r.status).1.to_owned(),
+        neutralise(r.order_id.as_str()),
+        neutralise(&r.product_name),
+        neutralise(names::names(&names::ORDER_STATUSES, r.status).1),
         r.order_amount.to_string(),
         r.cash_payment.to_string(),
-        r.order_type.baidu_name().to_owned(),
+        neutralise(r.order_type.baidu_name()),
         // Accurate to the minute, as the seed shows it.
         r.order_time.format("%Y-%m-%d %H:%M").to_string(),
     ]
@@ -46,52 +52,28 @@ fn csv_error(e: impl std::fmt::Display) -> ApiError {
     ApiError::internal(format!("writing csv: {e}"))
 }
 
-/// Narrows the range to what is left after `last` (cursor paging stays
-/// exact: the range still holds every row the cursor lets through).
-fn narrow(range: TimeRange, last: &OrderListRow, sort: SortOrder) -> TimeRange {
-    match sort {
-        SortOrder::NewestFirst => {
-            let end = last.order_time + Duration::minutes(1) - Duration::milliseconds(1);
-            TimeRange::new(range.begin, range.end.min(end))
-        }
-        SortOrder::OldestFirst => TimeRange::new(range.begin.max(last.order_time), range.end),
-    }
-}
-
-/// Every order matching `q` as CSV (header first).
-pub fn orders_csv(tree: &sled::Tree, mut q: OrderListQuery) -> Result<Vec<u8>, ApiError> {
-    q.limit = Some(MAX_PAGE_SIZE);
-    q.offset = 0;
-    q.cursor = None;
-    q.order_time = q.effective_order_time();
+fn chunk(rows: &[OrderListRow], header: bool) -> Result<Vec<u8>, ApiError> {
     let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(CSV_COLUMNS).map_err(csv_error)?;
-    let mut written = 0u64;
-    for page_no in 0..MAX_CSV_PAGES {
-        let OrderPage {
-            rows,
-            total,
-            next_cursor,
-        } = list_orders(tree, &q)?;
-        if page_no == 0 && total > MAX_CSV_ROWS {
-            return Err(ApiError::invalid_parameter(format!(
-                "{total} orders match; a download holds at most {MAX_CSV_ROWS}: narrow the filters"
-            )));
-        }
-        for r in rows.iter().take((MAX_CSV_ROWS - written) as usize) {
-            out.write_record(record(r)).map_err(csv_error)?;
-            written += 1;
-        }
-        let (Some(cursor), Some(last)) = (next_cursor, rows.last()) else {
-            break;
-        };
-        if written >= MAX_CSV_ROWS {
-            break;
-        }
-        q.order_time = q.order_time.map(|r| narrow(r, last, q.sort));
-        q.cursor = Some(cursor);
+    if header {
+        out.write_record(CSV_COLUMNS).map_err(csv_error)?;
+    }
+    for r in rows {
+        out.write_record(record(r)).map_err(csv_error)?;
     }
     out.into_inner().map_err(csv_error)
+}
+
+/// Every order matching `q` as CSV, in chunks: the header, then one chunk
+/// per page of at most [`ledger_projections::orders::MAX_PAGE_SIZE`] orders. Blocking (reads the read
+/// model): run it off the async runtime.
+pub fn orders_csv(
+    view: &OrdersView,
+    q: &OrderListQuery,
+) -> impl Iterator<Item = Result<Vec<u8>, ApiError>> {
+    std::iter::once(chunk(&[], true)).chain(view.pages(q).map(|page| {
+        page.map_err(ApiError::from)
+            .and_then(|rows| chunk(&rows, false))
+    }))
 }
 
 #[cfg(test)]
@@ -134,13 +116,18 @@ mod tests {
     }
 
     #[test]
-    fn narrowing_keeps_every_row_the_cursor_lets_through() {
-        let t = |h, m| Utc.with_ymd_and_hms(2024, 11, 22, h, m, 0).unwrap();
-        let range = TimeRange::new(t(0, 0), t(12, 0));
-        let newest = narrow(range, &row(), SortOrder::NewestFirst);
-        assert_eq!(newest.begin, t(0, 0));
-        assert_eq!(newest.end, t(8, 6) - Duration::milliseconds(1));
-        let oldest = narrow(range, &row(), SortOrder::OldestFirst);
-        assert_eq!((oldest.begin, oldest.end), (t(8, 5), t(12, 0)));
+    fn text_cells_that_would_start_a_formula_get_a_leading_quote() {
+        for bad in ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralise(bad), format!("'{bad}"));
+        }
+        assert_eq!(neutralise("Cloud"), "Cloud");
+        let mut r = row();
+        r.product_name = "=HYPERLINK(\"x\")".into();
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(record(&r)).unwrap();
+        assert_eq!(
+            String::from_utf8(w.into_inner().unwrap()).unwrap(),
+            "CS1,\"'=HYPERLINK(\"\"x\"\")\",Cancelled,100.00,0,Compensation duration,2024-11-22 08:05\n"
+        );
     }
 }

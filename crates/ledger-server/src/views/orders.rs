@@ -7,15 +7,15 @@ use ledger_domain::ids::{CustomerId, OrderId};
 use ledger_domain::order::{OrderStatus, Payment, VoucherRedemption};
 use ledger_domain::DomainError;
 use ledger_projections::orders::{
-    self, AmountInfo, DeductionsByType, EligibleOrdersQuery, EligiblePage, OrderDeductions,
-    OrderDetails, OrderListQuery, OrderListRow, OrderPage, OrderStatusKind, TimeRange,
+    AmountInfo, DeductionsByType, EligibleOrdersQuery, EligiblePage, OrderDeductions, OrderDetails,
+    OrderListQuery, OrderListRow, OrderPage, OrderStatusKind, OrdersView, TimeRange,
     DEFAULT_PAGE_SIZE,
 };
 use ledger_projections::ORDERS;
 use serde_json::{json, Map, Value};
 
 use super::names::{self, name, names};
-use super::{money, opt_money, opt_str, opt_time, read, time, View};
+use super::{checkpoint, money, opt_money, opt_str, opt_time, time, wait, View};
 use crate::errors::ApiError;
 use crate::server::State;
 
@@ -325,11 +325,24 @@ pub fn eligible_page(q: &EligibleOrdersQuery, page: &EligiblePage) -> Value {
 
 // ---- Reads (shared by REST and gRPC) ----------------------------------------
 
-pub async fn list(state: &State, q: &OrderListQuery, min_position: u64) -> Result<View, ApiError> {
-    read(state, ORDERS, min_position, |tree| {
-        Ok(order_page(q, &orders::list_orders(tree, q)?))
+/// Waits until the `orders` projection has applied `min_position` (see
+/// [`super::wait`]), then renders a view of it.
+async fn read_orders(
+    state: &State,
+    min_position: u64,
+    render: impl FnOnce(&OrdersView) -> Result<Value, ApiError>,
+) -> Result<View, ApiError> {
+    wait(state, &[ORDERS], min_position).await?;
+    let position = checkpoint(state, ORDERS)?;
+    let view = OrdersView::open(&state.projector)?;
+    Ok(View {
+        json: render(&view)?,
+        position,
     })
-    .await
+}
+
+pub async fn list(state: &State, q: &OrderListQuery, min_position: u64) -> Result<View, ApiError> {
+    read_orders(state, min_position, |v| Ok(order_page(q, &v.list(q)?))).await
 }
 
 pub async fn details(
@@ -339,8 +352,8 @@ pub async fn details(
     now: DateTime<Utc>,
     min_position: u64,
 ) -> Result<View, ApiError> {
-    read(state, ORDERS, min_position, |tree| {
-        orders::order_details(tree, customer, id, now)?
+    read_orders(state, min_position, |v| {
+        v.details(customer, id, now)?
             .map(|d| order_details(&d))
             .ok_or_else(|| DomainError::OrderNotFound(id.clone()).into())
     })
@@ -353,8 +366,8 @@ pub async fn deductions(
     id: &OrderId,
     min_position: u64,
 ) -> Result<View, ApiError> {
-    read(state, ORDERS, min_position, |tree| {
-        orders::order_deductions(tree, customer, id)?
+    read_orders(state, min_position, |v| {
+        v.deductions(customer, id)?
             .map(|d| order_deductions(&d))
             .ok_or_else(|| DomainError::OrderNotFound(id.clone()).into())
     })
@@ -367,10 +380,10 @@ pub async fn by_discount_type(
     range: TimeRange,
     min_position: u64,
 ) -> Result<View, ApiError> {
-    read(state, ORDERS, min_position, |tree| {
+    read_orders(state, min_position, |v| {
         Ok(deductions_by_type(
             customer,
-            &orders::deductions_by_discount_type(tree, customer, range)?,
+            &v.by_discount_type(customer, range)?,
         ))
     })
     .await
@@ -381,8 +394,8 @@ pub async fn eligible(
     q: &EligibleOrdersQuery,
     min_position: u64,
 ) -> Result<View, ApiError> {
-    read(state, ORDERS, min_position, |tree| {
-        Ok(eligible_page(q, &orders::eligible_orders(tree, q)?))
+    read_orders(state, min_position, |v| {
+        Ok(eligible_page(q, &v.eligible(q)?))
     })
     .await
 }

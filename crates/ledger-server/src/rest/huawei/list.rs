@@ -8,7 +8,8 @@
 //!   alone leaves the other open. **Without a create-time window every
 //!   order is listed** (Huawei's behaviour; the Baidu list's 7-day default
 //!   does not apply here).
-//! - `status`: 4 (cancelled: cancelled, expired and voided orders), 5
+//! - `status`: 4 (cancelled: cancelled, expired and voided orders, one
+//!   list answered by the projections with an exact total, any offset), 5
 //!   (completed), 6 (pending payment); the other Huawei codes name states
 //!   this ledger has no order in, so they list nothing.
 //! - `order_type`: 1 purchase, 2 renewal and compensation, 3 upgrade,
@@ -28,10 +29,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use ledger_domain::catalog::OrderType;
 use ledger_domain::ids::{CustomerId, OrderId};
 use ledger_projections::orders::{
-    list_orders, order_details, OrderListQuery, OrderStatusKind, PreciseSearch, SortOrder,
-    TimeRange, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
+    DetailsPage, OrderListQuery, OrderStatusKind, OrdersView, PreciseSearch, SortOrder, TimeRange,
+    DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
 };
-use ledger_projections::ORDERS;
 use serde::Serialize;
 
 use super::json::CustomerOrderV2;
@@ -39,10 +39,6 @@ use super::params::{page_size, row_offset, Params};
 use crate::auth::Caller;
 use crate::errors::ApiError;
 use crate::rest::{AppState, Authenticated};
-
-/// With `status=4` and voided orders present, the cancelled and the voided
-/// lists are merged: each is read up to `offset + limit` rows, at most this.
-pub const MAX_MERGED_ROWS: u64 = 10_000;
 
 /// The earliest and latest times an open-ended window reaches.
 fn earliest() -> DateTime<Utc> {
@@ -170,110 +166,35 @@ pub async fn list_customer_orders(
     }
     let status = status_filter(p.int("status")?);
 
-    let tree = state.projector.view(ORDERS)?;
-    let (ids, total) = match status {
-        _ if matches_nothing => (Vec::new(), 0),
-        StatusFilter::Nothing => (Vec::new(), 0),
-        StatusFilter::Any => page(&tree, &q, offset, limit)?,
+    let orders = match status {
+        _ if matches_nothing => DetailsPage::default(),
+        StatusFilter::Nothing => DetailsPage::default(),
+        StatusFilter::Any => page(&state, &q, offset, limit)?,
         StatusFilter::One(kind) => {
             q.status = Some(kind);
-            page(&tree, &q, offset, limit)?
+            page(&state, &q, offset, limit)?
         }
-        StatusFilter::CancelledOrVoided => cancelled_or_voided(&tree, &q, offset, limit)?,
+        StatusFilter::CancelledOrVoided => {
+            q.status_in = vec![OrderStatusKind::Cancelled, OrderStatusKind::Voided];
+            page(&state, &q, offset, limit)?
+        }
     };
-    let order_infos = ids
-        .iter()
-        .map(|id| {
-            order_details(&tree, &customer, id, now)?
-                .map(|d| CustomerOrderV2::of(&d))
-                .ok_or_else(|| ApiError::internal(format!("listed order {id} has no details")))
-        })
-        .collect::<Result<Vec<_>, ApiError>>()?;
     Ok(Json(Orders {
-        total_count: total,
-        order_infos,
+        total_count: orders.total,
+        order_infos: orders.orders.iter().map(CustomerOrderV2::of).collect(),
     })
     .into_response())
 }
 
-/// One page of `q`: the order ids and the total.
+/// One page of `q` with each order's details, and the total.
 fn page(
-    tree: &sled::Tree,
+    state: &AppState,
     q: &OrderListQuery,
     offset: u64,
     limit: u32,
-) -> Result<(Vec<OrderId>, u64), ApiError> {
+) -> Result<DetailsPage, ApiError> {
     let mut q = q.clone();
     q.offset = offset;
     q.limit = Some(limit);
-    let page = list_orders(tree, &q)?;
-    Ok((
-        page.rows.into_iter().map(|r| r.order_id).collect(),
-        page.total,
-    ))
-}
-
-/// A list's sort key: (order time, order id).
-type Key = (DateTime<Utc>, OrderId);
-
-/// The keys of the first `n` rows of `q` (or all, if fewer), and the total.
-fn first_keys(tree: &sled::Tree, q: &OrderListQuery, n: u64) -> Result<(Vec<Key>, u64), ApiError> {
-    let mut q = q.clone();
-    q.offset = 0;
-    q.limit = Some(MAX_PAGE_SIZE);
-    q.cursor = None;
-    let mut keys = Vec::new();
-    loop {
-        let page = list_orders(tree, &q)?;
-        for row in &page.rows {
-            let d =
-                order_details(tree, &q.customer_id, &row.order_id, q.now)?.ok_or_else(|| {
-                    ApiError::internal(format!("listed order {} has no details", row.order_id))
-                })?;
-            keys.push((d.placed_at, row.order_id.clone()));
-        }
-        match page.next_cursor {
-            Some(c) if (keys.len() as u64) < n => q.cursor = Some(c),
-            _ => return Ok((keys, page.total)),
-        }
-    }
-}
-
-/// Huawei status 4 covers two of the ledger's statuses: cancelled (also
-/// expired) and voided. Voided orders are rare; when there are none this
-/// is one query, otherwise the two lists' first `offset + limit` rows are
-/// merged in list order.
-fn cancelled_or_voided(
-    tree: &sled::Tree,
-    q: &OrderListQuery,
-    offset: u64,
-    limit: u32,
-) -> Result<(Vec<OrderId>, u64), ApiError> {
-    let mut cancelled = q.clone();
-    cancelled.status = Some(OrderStatusKind::Cancelled);
-    let mut voided = q.clone();
-    voided.status = Some(OrderStatusKind::Voided);
-    if page(tree, &voided, 0, 1)?.1 == 0 {
-        return page(tree, &cancelled, offset, limit);
-    }
-    let n = offset.saturating_add(u64::from(limit));
-    if n > MAX_MERGED_ROWS {
-        return Err(ApiError::invalid_parameter(format!(
-            "with status 4, offset + limit may be at most {MAX_MERGED_ROWS}: narrow the create time window"
-        )));
-    }
-    let (mut keys, c_total) = first_keys(tree, &cancelled, n)?;
-    let (v_keys, v_total) = first_keys(tree, &voided, n)?;
-    keys.extend(v_keys);
-    keys.sort();
-    if q.sort == SortOrder::NewestFirst {
-        keys.reverse();
-    }
-    let ids = keys
-        .into_iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(limit as usize)
-        .map(|k| k.1)
-        .collect();
-    Ok((ids, c_total + v_total))
+    Ok(OrdersView::open(&state.projector)?.list_details(&q)?)
 }

@@ -46,7 +46,7 @@ use ledger_domain::ids::{CustomerId, OrderId};
 use ledger_domain::order::{Order, PlacedOrder};
 use ledger_domain::DomainError;
 use ledger_domain::{Aggregate, AggregateId};
-use ledger_projections::orders::{order_details, OrderDetails};
+use ledger_projections::orders::{OrderDetails, OrdersView};
 use ledger_projections::ORDERS;
 use sha2::{Digest, Sha256};
 
@@ -105,14 +105,14 @@ async fn details_for(
 ) -> Result<OrderDetails, ApiError> {
     let now = state.clock.now();
     if let Some(me) = caller.customer() {
-        if let Some(d) = order_details(&state.projector.view(ORDERS)?, me, id, now)? {
+        if let Some(d) = OrdersView::open(&state.projector)?.details(me, id, now)? {
             return Ok(d);
         }
     }
     // Not in the caller's view: ask the log whose it is.
     let owner: CustomerId = placed_order(state, id).await?.spec().customer_id.clone();
     caller.check_access(&owner)?;
-    if let Some(d) = order_details(&state.projector.view(ORDERS)?, &owner, id, now)? {
+    if let Some(d) = OrdersView::open(&state.projector)?.details(&owner, id, now)? {
         return Ok(d);
     }
     // The log has it but the views do not yet: let them reach the head.
@@ -121,7 +121,8 @@ async fn details_for(
         .projector
         .wait_for(&[ORDERS], head, read_wait())
         .await?;
-    order_details(&state.projector.view(ORDERS)?, &owner, id, now)?
+    OrdersView::open(&state.projector)?
+        .details(&owner, id, now)?
         .ok_or_else(|| ApiError::internal(format!("order {id} is missing from the views")))
 }
 

@@ -1,14 +1,19 @@
 //! `GET /v1/customers/{customer_id}/orders.csv`: the filtered order list
 //! as CSV (see [`crate::views::csv`]). Takes the list's filters (not its
-//! paging) and `min_position`; more than
-//! [`crate::views::csv::MAX_CSV_ROWS`] matching orders
-//! is 400 CBC.0101 (narrow the filters). Order times are UTC, to the
-//! minute. The file is built off the async runtime.
+//! paging) and `min_position`. Every matching order is in the file: the
+//! body is streamed page by page, read off the async runtime, with at most
+//! [`CSV_QUEUE_CHUNKS`] chunks buffered, so memory stays bounded whatever
+//! the selection's size. Order times are UTC, to the minute. A read error
+//! once streaming has begun ends the body early (the status is already
+//! sent): a client sees a truncated transfer, never a silently short file.
 
+use axum::body::Body;
 use axum::extract::{Path, RawQuery, State as AxumState};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use ledger_projections::orders::OrdersView;
 use ledger_projections::ORDERS;
+use tokio_stream::wrappers::ReceiverStream;
 
 use super::orders::order_filters;
 use super::query::Params;
@@ -17,6 +22,10 @@ use crate::errors::ApiError;
 use crate::rest::Authenticated;
 use crate::views;
 use crate::views::csv::orders_csv;
+
+/// CSV chunks (one page of orders each) buffered between the reader and
+/// the connection.
+pub const CSV_QUEUE_CHUNKS: usize = 4;
 
 /// `GET /v1/customers/{customer_id}/orders.csv`
 pub async fn download(
@@ -32,10 +41,18 @@ pub async fn download(
     p.finish()?;
     views::wait(&state, &[ORDERS], min).await?;
     let position = views::checkpoint(&state, ORDERS)?;
-    let tree = state.projector.view(ORDERS)?;
-    let bytes = tokio::task::spawn_blocking(move || orders_csv(&tree, q))
-        .await
-        .map_err(|e| ApiError::internal(format!("csv task failed: {e}")))??;
+    let view = OrdersView::open(&state.projector)?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(CSV_QUEUE_CHUNKS);
+    tokio::task::spawn_blocking(move || {
+        for chunk in orders_csv(&view, &q) {
+            let chunk = chunk.map_err(|e| std::io::Error::other(e.to_string()));
+            let failed = chunk.is_err();
+            // The client went away: stop reading.
+            if tx.blocking_send(chunk).is_err() || failed {
+                return;
+            }
+        }
+    });
     let disposition = format!("attachment; filename=\"orders-{customer}.csv\"");
     Ok((
         position_header(position),
@@ -43,7 +60,7 @@ pub async fn download(
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        bytes,
+        Body::from_stream(ReceiverStream::new(rx)),
     )
         .into_response())
 }
