@@ -66,6 +66,26 @@ pub async fn read(
     min_position: u64,
     render: impl FnOnce(&sled::Tree) -> Result<Value, ApiError>,
 ) -> Result<View, ApiError> {
+    read_with(
+        state,
+        name,
+        min_position,
+        |s| Ok(s.projector.view(name)?),
+        render,
+    )
+    .await
+}
+
+/// [`read`] of a view `open` makes of the projection (a typed view), in a
+/// `query` span: the projection, `min_position`, the position read, the
+/// read-your-writes wait and the rendering time.
+pub async fn read_with<V>(
+    state: &State,
+    name: &'static str,
+    min_position: u64,
+    open: impl FnOnce(&State) -> Result<V, ApiError>,
+    render: impl FnOnce(&V) -> Result<Value, ApiError>,
+) -> Result<View, ApiError> {
     let span = tracing::info_span!(
         "query",
         projection = name,
@@ -81,9 +101,9 @@ pub async fn read(
         span.record("wait_us", started.elapsed().as_micros() as u64);
         let position = checkpoint(state, name)?;
         span.record("position", position);
-        let tree = state.projector.view(name)?;
+        let view = open(state)?;
         let rendering = std::time::Instant::now();
-        let json = render(&tree)?;
+        let json = render(&view)?;
         span.record("render_us", rendering.elapsed().as_micros() as u64);
         Ok(View { json, position })
     }

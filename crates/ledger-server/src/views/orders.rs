@@ -15,7 +15,7 @@ use ledger_projections::ORDERS;
 use serde_json::{json, Map, Value};
 
 use super::names::{self, name, names};
-use super::{checkpoint, money, opt_money, opt_str, opt_time, time, wait, View};
+use super::{money, opt_money, opt_str, opt_time, time, View};
 use crate::errors::ApiError;
 use crate::server::State;
 
@@ -332,13 +332,14 @@ async fn read_orders(
     min_position: u64,
     render: impl FnOnce(&OrdersView) -> Result<Value, ApiError>,
 ) -> Result<View, ApiError> {
-    wait(state, &[ORDERS], min_position).await?;
-    let position = checkpoint(state, ORDERS)?;
-    let view = OrdersView::open(&state.projector)?;
-    Ok(View {
-        json: render(&view)?,
-        position,
-    })
+    super::read_with(
+        state,
+        ORDERS,
+        min_position,
+        |s| Ok(OrdersView::open(&s.projector)?),
+        render,
+    )
+    .await
 }
 
 pub async fn list(state: &State, q: &OrderListQuery, min_position: u64) -> Result<View, ApiError> {
