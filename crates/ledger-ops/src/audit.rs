@@ -228,8 +228,13 @@ pub async fn verify_dir(
         Ok(_) => None,
         Err(f) => Some(explain(&raw, f).await),
     };
+    // Position 0 from the engine: it cannot read its own files at all
+    // (sled's recovery or a read of its trees panicked), so it names no
+    // record; the raw walk's finding, or else the journal's head, does.
+    let engine_unreadable = engine_failure.position == Position::ORIGIN.0;
     Ok(Err(match found {
-        Some(f) if met_by_read || f.position <= engine_failure.position => f,
+        Some(f) if met_by_read || engine_unreadable || f.position <= engine_failure.position => f,
+        None if engine_unreadable => unreadable(dir, engine_failure),
         _ => AuditFailure {
             stream: stream_at(raw.as_ref(), Position(engine_failure.position))
                 .await
@@ -241,15 +246,24 @@ pub async fn verify_dir(
 
 /// The report on a log that cannot be read at all.
 fn unreadable(dir: &DataDir, engine: AuditFailure) -> AuditFailure {
-    let acknowledged = ledger_store_sled::journal_summary(&dir.log())
-        .ok()
-        .flatten()
-        .map(|(head, _)| head.position);
-    let vouched = match acknowledged {
-        Some(p) if p > Position::ORIGIN => format!(
-            "; the acknowledgement journal shows positions 1..={p} were acknowledged: restore a backup that holds them (audit verify --expect-head on the restored log)"
+    let (acknowledged, vouched) = match ledger_store_sled::journal_summary(&dir.log()) {
+        Ok(Some((head, _))) if head.position > Position::ORIGIN => (
+            Some(head.position),
+            format!(
+                "; the acknowledgement journal shows positions 1..={} were acknowledged: restore a backup that holds them (audit verify --expect-head on the restored log)",
+                head.position
+            ),
         ),
-        _ => "; restore the data directory from a backup".to_string(),
+        Ok(_) => (None, "; restore the data directory from a backup".to_string()),
+        // Both the log and the journal that vouches for it are damaged:
+        // nothing on this node can say how much was acknowledged, and the
+        // report says so instead of naming a position it cannot know.
+        Err(e) => (
+            None,
+            format!(
+                "; the acknowledgement journal is damaged too ({e}), so nothing here shows how much was acknowledged: restore the data directory from a backup"
+            ),
+        ),
     };
     AuditFailure {
         position: acknowledged.map(|p| p.0).unwrap_or(0),

@@ -125,7 +125,11 @@ impl Durability {
             for entry in entries {
                 let name = entry?.file_name();
                 if !self.synced_blobs.contains(&name) {
-                    File::open(self.blobs_dir.join(&name))?.sync_data()?;
+                    if !sync_blob(&self.blobs_dir.join(&name))? {
+                        // Collected by sled between the listing and the
+                        // open: as if it had not been listed.
+                        continue;
+                    }
                     new_blob = true;
                 }
                 present.insert(name);
@@ -139,6 +143,21 @@ impl Durability {
         self.db_file.sync_data()
     }
 }
+/// fdatasyncs one blob file; `false` when it no longer exists. sled
+/// writes a page larger than its blob threshold (a leaf holding a big
+/// segment) to a blob file and deletes the old blob once the page's newer
+/// version is written, on its own threads: a blob listed a moment ago may
+/// be gone. Its content is superseded, so there is nothing to make durable
+/// (under load, failing the round for it stopped the store: "fdatasync: No
+/// such file or directory").
+fn sync_blob(path: &Path) -> std::io::Result<bool> {
+    match File::open(path) {
+        Ok(file) => file.sync_data().map(|()| true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Rough encoded size of an append, for the batch byte limit.
 fn estimate(request: &AppendRequest) -> usize {
     let command = 96 + request.command.command_id.0.len() + request.command.actor.len();
@@ -613,5 +632,19 @@ impl Syncer {
             };
             let _ = pending.reply.send(reply);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_blob_collected_before_its_sync_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let kept = dir.path().join("kept");
+        std::fs::write(&kept, b"blob").unwrap();
+        assert!(sync_blob(&kept).unwrap());
+        assert!(!sync_blob(&dir.path().join("collected")).unwrap());
     }
 }

@@ -12,6 +12,13 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc rather than glibc's malloc: under load the ledger allocates
+/// and frees many small buffers from every worker thread, and glibc's
+/// arena locks and chunk consolidation took a third of `serve`'s CPU
+/// (perf profile in docs/PERFORMANCE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// An event-sourced order ledger for a cloud's billing center.
 #[derive(Parser)]
 #[command(name = "order-ledger", version, about)]
