@@ -407,6 +407,48 @@ fn rest_table() -> Vec<(Route, Vec<RestCase>)> {
         ),
         (
             r(
+                "get",
+                "/v1/customers/{customer_id}/contracts/{contract_no}/document.pdf",
+            ),
+            vec![
+                case("own", v1(ME, "/contracts/HTME01/document.pdf"), 200, None),
+                case(
+                    "tenant",
+                    v1(OTHER, "/contracts/HTOT01/document.pdf"),
+                    403,
+                    DENIED,
+                ),
+                case(
+                    "tenant",
+                    v1(ME, "/contracts/HTOT01/document.pdf"),
+                    404,
+                    NOT_FOUND,
+                ),
+            ],
+        ),
+        (
+            r(
+                "get",
+                "/v1/customers/{customer_id}/contracts/{contract_no}/preview.pdf",
+            ),
+            vec![
+                case("own", v1(ME, "/contracts/HTME01/preview.pdf"), 200, None),
+                case(
+                    "tenant",
+                    v1(OTHER, "/contracts/HTOT01/preview.pdf"),
+                    403,
+                    DENIED,
+                ),
+                case(
+                    "tenant",
+                    v1(ME, "/contracts/HTOT01/preview.pdf"),
+                    404,
+                    NOT_FOUND,
+                ),
+            ],
+        ),
+        (
+            r(
                 "put",
                 "/v1/customers/{customer_id}/contracts/{contract_no}/remarks",
             ),
@@ -565,6 +607,14 @@ fn grpc_table() -> Vec<(&'static str, Vec<(Who, Expect)>)> {
         ("ListContracts", vec![(Own, Ok(())), (Other, ACCESS)]),
         (
             "GetContract",
+            vec![
+                (Own, Ok(())),
+                (Other, ACCESS),
+                (Mixed, Err((Code::NotFound, "contract_not_found"))),
+            ],
+        ),
+        (
+            "GetContractDocument",
             vec![
                 (Own, Ok(())),
                 (Other, ACCESS),
@@ -809,6 +859,14 @@ async fn grpc_call(w: &World, rpc: &str, who: Who, n: usize) -> Result<(), tonic
             })
             .await
             .map(drop),
+        "GetContractDocument" => q
+            .get_contract_document(pb::GetContractDocumentRequest {
+                customer_id: customer,
+                contract_no: order("HTME01", "HTOT01"),
+                kind: pb::ContractDocumentKind::Preview as i32,
+            })
+            .await
+            .map(|r| assert!(r.into_inner().pdf.starts_with(b"%PDF-"))),
         "GetAggregate" => q
             .get_aggregate(pb::GetAggregateRequest {
                 kind: "customer".into(),

@@ -97,9 +97,7 @@ async fn run(ledger: &Ledger, clock: &ledger_app::ManualClock, steps: &[Step]) {
                 )
             }
             Step::Convert(c) => (
-                Command::ConvertContract(ConvertContract {
-                    contract_no: format!("HT{c}").parse().unwrap(),
-                }),
+                Command::ConvertContract(ConvertContract::new(format!("HT{c}").parse().unwrap())),
                 customer.clone(),
             ),
             Step::VoidContract(c, by_operator) => (

@@ -379,9 +379,7 @@ async fn bad_metadata_is_refused_and_writes_nothing(store: DynStore) {
             .unwrap_err();
         assert_eq!(err.code(), "invalid_metadata");
     }
-    let convert = Command::ConvertContract(ConvertContract {
-        contract_no: "NOPE".parse().unwrap(),
-    });
+    let convert = Command::ConvertContract(ConvertContract::new("NOPE".parse().unwrap()));
     let err = ledger
         .execute(convert, meta("convert", service()))
         .await

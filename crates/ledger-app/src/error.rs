@@ -23,6 +23,11 @@ pub enum AppError {
     /// Stored data could not be read (corruption or an unknown schema).
     #[error("stored data unreadable: {0}")]
     Corrupt(String),
+    /// A contract document could not be rendered or sealed (e.g. a
+    /// character the embedded font lacks), so the operation that needs it
+    /// is refused.
+    #[error("contract document: {0}")]
+    Document(String),
     /// A broken internal expectation (a bug), reported rather than hidden.
     #[error("internal error: {0}")]
     Internal(String),
@@ -38,6 +43,7 @@ impl AppError {
             AppError::Contention { .. } => "contention",
             AppError::Unavailable(_) => "unavailable",
             AppError::Corrupt(_) => "corrupt",
+            AppError::Document(_) => "document_unrenderable",
             AppError::Internal(_) => "internal",
         }
     }

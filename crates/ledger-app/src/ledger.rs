@@ -1,5 +1,6 @@
 //! The command service.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,6 +22,7 @@ use ledger_store::{
 };
 
 use crate::clock::Clock;
+use crate::documents::{seal_conversion, SigningKey};
 use crate::error::AppError;
 use crate::streams::stream_id;
 
@@ -164,6 +166,9 @@ pub struct Ledger {
     clock: Arc<dyn Clock>,
     cache: Mutex<LruCache<AggregateId, Loaded>>,
     counters: Counters,
+    /// Seals official contract documents; without it conversions record
+    /// no document.
+    document_key: Option<SigningKey>,
 }
 
 impl Ledger {
@@ -173,7 +178,44 @@ impl Ledger {
             clock,
             cache: Mutex::new(LruCache::new(config.state_cache_capacity)),
             counters: Counters::default(),
+            document_key: None,
         }
+    }
+
+    /// The ledger with its signing key for contract documents: each
+    /// conversion then renders the official document and records its seal
+    /// (`ContractDocumentSealed`) with `ContractConverted`.
+    pub fn with_document_key(mut self, key: SigningKey) -> Ledger {
+        self.document_key = Some(key);
+        self
+    }
+
+    /// The key official documents are sealed with, if any.
+    pub fn document_key(&self) -> Option<&SigningKey> {
+        self.document_key.as_ref()
+    }
+
+    /// The command as decided: a conversion carries the seal of the
+    /// document the ledger renders for it (never the caller's).
+    fn completed<'c>(
+        &self,
+        state: &State,
+        command: &'c Command,
+        at: DateTime<Utc>,
+    ) -> Result<Cow<'c, Command>, AppError> {
+        let Command::ConvertContract(c) = command else {
+            return Ok(Cow::Borrowed(command));
+        };
+        let document = match &self.document_key {
+            Some(key) => seal_conversion(state, &c.contract_no, at, key)?,
+            None => None,
+        };
+        if document == c.document {
+            return Ok(Cow::Borrowed(command));
+        }
+        let mut c = c.clone();
+        c.document = document;
+        Ok(Cow::Owned(Command::ConvertContract(c)))
     }
 
     /// Counts since start: conflicts, deduplications, cache hits.
@@ -259,8 +301,10 @@ impl Ledger {
                 .load_scope(&command)
                 .instrument(debug_span!("load", attempt))
                 .await?;
-            let decided =
-                debug_span!("decide", attempt).in_scope(|| decide(&state, &command, &ctx));
+            let decided = debug_span!("decide", attempt).in_scope(|| {
+                let command = self.completed(&state, &command, ctx.time)?;
+                decide(&state, &command, &ctx).map_err(AppError::from)
+            });
             let events = match decided {
                 Ok(events) if !events.is_empty() => events,
                 // A refusal or a no-op read from a stale cache would be wrong:

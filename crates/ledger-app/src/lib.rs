@@ -7,6 +7,7 @@
 //! committed positions. Nothing is written when the command is refused.
 
 mod clock;
+pub mod documents;
 mod error;
 mod ledger;
 pub mod streams;

@@ -103,9 +103,9 @@ async fn history() -> (DynStore, Vec<RecordedEvent>) {
     commands.extend([
         Command::PayOrder(pay_order("O1", "P1")),
         Command::ApplyContract(apply_contract("acme", "K1", ContractKind::Order, &["O1"])),
-        Command::ConvertContract(ledger_domain::contract::ConvertContract {
-            contract_no: "K1".parse().unwrap(),
-        }),
+        Command::ConvertContract(ledger_domain::contract::ConvertContract::new(
+            "K1".parse().unwrap(),
+        )),
         Command::ApplyContract(apply_contract(
             "acme",
             "K2",

@@ -71,6 +71,7 @@ events!(
     OrderReleasedFromContract = 1,
     ContractApplied = 2,
     ContractConverted = 1,
+    ContractDocumentSealed = 1,
     ContractVoided = 2,
     ContractRemarksEdited = 1,
     ContractInvalidated = 1,

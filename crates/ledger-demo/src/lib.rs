@@ -280,9 +280,9 @@ pub async fn load(
         .run(
             "convert-HT-DEMO-0001",
             customer(0),
-            Command::ConvertContract(ConvertContract {
-                contract_no: "HT-DEMO-0001".parse().expect("valid contract no"),
-            }),
+            Command::ConvertContract(ConvertContract::new(
+                "HT-DEMO-0001".parse().expect("valid contract no"),
+            )),
         )
         .await?;
     // A payment request contract for an order that will never be paid.

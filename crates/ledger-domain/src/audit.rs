@@ -135,6 +135,11 @@ pub enum Violation {
     NotPaymentRequestContract(ContractNo),
     #[error("contract {0} has an unpaid order past its deadline")]
     ContractOverdue(ContractNo),
+    #[error("contract {contract_no}: document sealed out of place ({reason})")]
+    DocumentSealOutOfPlace {
+        contract_no: ContractNo,
+        reason: &'static str,
+    },
     #[error("contract {contract_no} has no order overdue at {at}")]
     ContractNotOverdue {
         contract_no: ContractNo,
@@ -212,6 +217,7 @@ impl Violation {
             ContractNotDraft { .. } => "contract_not_draft",
             NotPaymentRequestContract(_) => "not_payment_request_contract",
             ContractOverdue(_) => "contract_overdue",
+            DocumentSealOutOfPlace { .. } => "document_seal_out_of_place",
             ContractNotOverdue { .. } => "contract_not_overdue",
             ContractOrderNotAttached { .. } => "contract_order_not_attached",
             BalanceMismatch { .. } => "balance_mismatch",
@@ -476,6 +482,24 @@ pub fn check(state: &State, event: &Event, actor: &str) -> Result<(), Violation>
                 && contract::overdue_order(state, c, e.converted_at).is_some()
             {
                 return Err(Violation::ContractOverdue(e.contract_no.clone()));
+            }
+        }
+        Event::ContractDocumentSealed(e) => {
+            let c = contract(state, event, &e.contract_no)?;
+            let out_of_place = |reason| Violation::DocumentSealOutOfPlace {
+                contract_no: e.contract_no.clone(),
+                reason,
+            };
+            if c.status().converted_at() != Some(e.sealed_at)
+                || !matches!(c.status(), ContractStatus::Official { .. })
+            {
+                return Err(out_of_place("not the conversion's"));
+            }
+            if c.document().is_some() {
+                return Err(out_of_place("already sealed"));
+            }
+            if !e.seal.is_well_formed() {
+                return Err(out_of_place("malformed seal"));
             }
         }
         Event::ContractVoided(e) => {

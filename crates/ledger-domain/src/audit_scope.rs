@@ -56,6 +56,7 @@ impl Event {
             | Event::OrderVoided(_)
             | Event::OrderReleasedFromContract(_)
             | Event::ContractVoided(_)
+            | Event::ContractDocumentSealed(_)
             | Event::ContractRemarksEdited(_)
             | Event::CustomerRegistered(_)
             | Event::RealNameCertified(_)

@@ -148,6 +148,18 @@ pub enum DomainError {
     PartyANotAPerson(CustomerId),
     #[error("voiding official contract {0} needs the ticket id and a reason")]
     VoidTicketRequired(ContractNo),
+    #[error("contract {0}: the document seal must be a sha-256, a key id and a signature in lowercase hex")]
+    MalformedDocumentSeal(ContractNo),
+    #[error("contract {contract_no} is {status}: only a draft or an official contract can be downloaded (preview shows its status)")]
+    ContractNotDownloadable {
+        contract_no: ContractNo,
+        status: &'static str,
+    },
+    #[error("contract {contract_no} is {status}, not official: only an official contract has a sealed document")]
+    ContractNotOfficial {
+        contract_no: ContractNo,
+        status: &'static str,
+    },
     #[error("a {order_type} order has source type {expected}")]
     SourceTypeMismatch {
         order_type: &'static str,
@@ -260,6 +272,9 @@ impl DomainError {
             EnterpriseCertificationRequired(_) => "enterprise_certification_required",
             PartyANotAPerson(_) => "party_a_not_a_person",
             VoidTicketRequired(_) => "void_ticket_required",
+            MalformedDocumentSeal(_) => "malformed_document_seal",
+            ContractNotDownloadable { .. } => "contract_not_downloadable",
+            ContractNotOfficial { .. } => "contract_not_official",
             SourceTypeMismatch { .. } => "source_type_mismatch",
             CustomerAlreadyRegistered(_) => "customer_already_registered",
             InsufficientBalance { .. } => "insufficient_balance",
@@ -310,6 +325,7 @@ impl DomainError {
             | CouponNotNeeded(_)
             | PartyANotAPerson(_)
             | VoidTicketRequired(_)
+            | MalformedDocumentSeal(_)
             | SourceTypeMismatch { .. } => ErrorClass::InvalidInput,
             NotPermitted { .. }
             | ActorNotPermitted { .. }
@@ -334,6 +350,8 @@ impl DomainError {
             | RemittanceAccountMissing(_)
             | ContractNotDraft { .. }
             | ContractNotLive { .. }
+            | ContractNotDownloadable { .. }
+            | ContractNotOfficial { .. }
             | NotPaymentRequestContract(_)
             | ContractNotOverdue(_)
             | ContractOverdue(_)

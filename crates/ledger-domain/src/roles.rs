@@ -133,7 +133,7 @@ pub fn recorded_by(event: &Event) -> &'static [CommandKind] {
         Event::OrderAttachedToContract(_) => &[C::ApplyContract],
         Event::OrderReleasedFromContract(_) => &[C::VoidContract, C::InvalidateContract],
         Event::ContractApplied(_) => &[C::ApplyContract],
-        Event::ContractConverted(_) => &[C::ConvertContract],
+        Event::ContractConverted(_) | Event::ContractDocumentSealed(_) => &[C::ConvertContract],
         Event::ContractVoided(_) => &[C::VoidContract],
         Event::ContractRemarksEdited(_) => &[C::EditContractRemarks],
         Event::ContractInvalidated(_) => &[C::InvalidateContract],

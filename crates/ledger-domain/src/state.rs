@@ -169,6 +169,7 @@ enums! {
         OrderReleasedFromContract(order::OrderReleasedFromContract) => |e| AggregateId::Order(e.order_id.clone()),
         ContractApplied(contract::ContractApplied) => |e| AggregateId::Contract(e.contract_no.clone()),
         ContractConverted(contract::ContractConverted) => |e| AggregateId::Contract(e.contract_no.clone()),
+        ContractDocumentSealed(contract::ContractDocumentSealed) => |e| AggregateId::Contract(e.contract_no.clone()),
         ContractVoided(contract::ContractVoided) => |e| AggregateId::Contract(e.contract_no.clone()),
         ContractRemarksEdited(contract::ContractRemarksEdited) => |e| AggregateId::Contract(e.contract_no.clone()),
         ContractInvalidated(contract::ContractInvalidated) => |e| AggregateId::Contract(e.contract_no.clone()),
@@ -246,7 +247,7 @@ impl Command {
                 );
                 ids
             }
-            Command::ConvertContract(contract::ConvertContract { contract_no })
+            Command::ConvertContract(contract::ConvertContract { contract_no, .. })
             | Command::VoidContract(contract::VoidContract { contract_no, .. })
             | Command::InvalidateContract(contract::InvalidateContract { contract_no }) => {
                 let mut ids = vec![AggregateId::Contract(contract_no.clone())];

@@ -47,6 +47,7 @@ impl Event {
             | Event::OrderAttachedToContract(_)
             | Event::OrderReleasedFromContract(_)
             | Event::ContractConverted(_)
+            | Event::ContractDocumentSealed(_)
             | Event::ContractVoided(_)
             | Event::ContractRemarksEdited(_)
             | Event::ContractInvalidated(_)

@@ -546,6 +546,43 @@ fn converting_a_contract_that_is_not_a_draft_is_illegal() {
 }
 
 #[test]
+fn a_document_seal_belongs_right_after_its_conversion() {
+    let at = t0() + hours(1);
+    let converted = concat(&[paid_in_k1(), vec![contract_converted("K1", at)]]);
+    accepted(&converted, document_sealed("K1", a_seal(), at));
+    // On a draft, or with another time than the conversion's.
+    refused(
+        &paid_in_k1(),
+        document_sealed("K1", a_seal(), at),
+        "document_seal_out_of_place",
+    );
+    refused(
+        &converted,
+        document_sealed("K1", a_seal(), at + secs(1)),
+        "document_seal_out_of_place",
+    );
+    // Twice.
+    let sealed = concat(&[converted.clone(), vec![document_sealed("K1", a_seal(), at)]]);
+    let v = refused(
+        &sealed,
+        document_sealed("K1", a_seal(), at),
+        "document_seal_out_of_place",
+    );
+    assert_eq!(
+        v.to_string(),
+        "contract K1: document sealed out of place (already sealed)"
+    );
+    // A malformed seal.
+    let mut bad = a_seal();
+    bad.signature.pop();
+    refused(
+        &converted,
+        document_sealed("K1", bad, at),
+        "document_seal_out_of_place",
+    );
+}
+
+#[test]
 fn converting_an_overdue_payment_request_contract_is_illegal() {
     let h = concat(&[
         with_orders(&["O1"]),

@@ -380,6 +380,61 @@ fn convert_contract_makes_a_draft_official_with_its_conversion_time() {
 }
 
 #[test]
+fn convert_contract_with_its_document_records_the_seal_in_the_same_decision() {
+    let at = t0() + days(2);
+    let state = given(&draft_order_contract())
+        .when(convert_contract_sealed(K, a_seal()))
+        .by(as_customer(&alice()))
+        .at(at)
+        .then(&[contract_converted(K, at), document_sealed(K, a_seal(), at)]);
+    let c = state.contract(&cno(K)).applied().unwrap().clone();
+    let sealed = c.document().expect("the seal is kept");
+    assert_eq!(sealed.seal, a_seal());
+    assert_eq!(sealed.sealed_at, at);
+    // Remarks edited after conversion leave the sealed document's own.
+    let before = sealed.remarks.clone();
+    let edited = given(&with(
+        draft_order_contract(),
+        [contract_converted(K, at), document_sealed(K, a_seal(), at)],
+    ))
+    .when(edit_remarks(K, "changed later"))
+    .by(as_customer(&alice()))
+    .at(at + hours(1))
+    .then(&[remarks_edited(K, "changed later", at + hours(1))]);
+    let c = edited.contract(&cno(K)).applied().unwrap();
+    assert_eq!(c.remarks(), "changed later");
+    assert_eq!(c.document().unwrap().remarks, before);
+}
+
+#[test]
+fn convert_contract_refuses_a_malformed_document_seal() {
+    let mut seal = a_seal();
+    seal.sha256 = "AB".repeat(32);
+    let e = given(&draft_order_contract())
+        .when(convert_contract_sealed(K, seal))
+        .by(as_customer(&alice()))
+        .at(t0() + days(2))
+        .then_error("malformed_document_seal");
+    assert!(e
+        .to_string()
+        .starts_with(&format!("contract {K}: the document seal")));
+}
+
+#[test]
+fn convert_contract_repeat_with_a_document_records_nothing() {
+    let at = t0() + days(2);
+    let history = with(
+        draft_order_contract(),
+        [contract_converted(K, at), document_sealed(K, a_seal(), at)],
+    );
+    given(&history)
+        .when(convert_contract_sealed(K, a_seal()))
+        .by(as_customer(&alice()))
+        .at(at + days(1))
+        .then_no_events();
+}
+
+#[test]
 fn convert_contract_repeat_records_nothing() {
     let history = with(
         draft_order_contract(),

@@ -154,6 +154,14 @@ fn may_record_follows_the_table() {
     for actor in [as_customer(&alice()), service(), operator(), system()] {
         assert!(roles::may_record(&released, &actor));
     }
+    // The document seal is recorded by whoever may convert.
+    let sealed = document_sealed("K1", a_seal(), t0());
+    for actor in [as_customer(&alice()), service()] {
+        assert!(roles::may_record(&sealed, &actor));
+    }
+    for actor in [operator(), system()] {
+        assert!(!roles::may_record(&sealed, &actor));
+    }
     let expired = order_expired("O1", t0() + days(7));
     assert!(roles::may_record(&expired, &system()));
     assert!(!roles::may_record(&expired, &operator()));

@@ -4,6 +4,7 @@
 //! <data-dir>/log/          the event log (sled engine)
 //! <data-dir>/projections/  read models and checkpoints (sled)
 //! <data-dir>/keys.json     access keys (mode 0600)
+//! <data-dir>/document-key  the contract documents' signing key (mode 0600)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -52,6 +53,9 @@ pub enum OpsError {
     /// A restored or imported log that does not verify.
     #[error("the copy does not verify: {0}")]
     Audit(#[from] crate::audit::AuditFailure),
+    /// A document copy that does not verify (the reason says why).
+    #[error("{0}")]
+    Rejected(String),
     #[error("no log in {0}")]
     NoLog(PathBuf),
     #[error(
@@ -185,11 +189,10 @@ impl DataDir {
     ) -> Result<Node, OpsError> {
         let sled = self.open_store()?;
         let store: DynStore = wrap(sled.clone());
-        let ledger = Arc::new(Ledger::new(
-            store.clone(),
-            clock.clone(),
-            LedgerConfig::default(),
-        ));
+        let ledger = Arc::new(
+            Ledger::new(store.clone(), clock.clone(), LedgerConfig::default())
+                .with_document_key(self.document_key()?),
+        );
         let projector =
             Projector::open(self.projections(), store.clone(), Self::projections_list()).await?;
         Ok(Node {

@@ -9,6 +9,7 @@
 //! - [`mod@backup`]: backups and restores;
 //! - [`projections`]: status and rebuilds, offline;
 //! - [`forensic`]: reading a log the engine refuses;
+//! - [`documents`]: verifying a downloaded official contract document;
 //! - [`loss`]: accepting the loss of acknowledged records, listing losses.
 //!
 //! Library functions take a store or paths and a progress callback; they
@@ -18,6 +19,8 @@ pub mod audit;
 pub mod backup;
 pub mod copy;
 mod data_dir;
+mod document_key;
+pub mod documents;
 pub mod forensic;
 pub mod history;
 pub mod loss;

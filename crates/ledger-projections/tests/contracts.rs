@@ -62,9 +62,7 @@ async fn scenario() -> Env {
     .await;
     env.run(
         at(11, 3, 9),
-        Command::ConvertContract(ConvertContract {
-            contract_no: no("C-ORD"),
-        }),
+        Command::ConvertContract(ConvertContract::new(no("C-ORD"))),
     )
     .await;
     // Voided draft.
@@ -122,9 +120,7 @@ async fn scenario() -> Env {
     .await;
     env.run(
         at(11, 21, 11),
-        Command::ConvertContract(ConvertContract {
-            contract_no: no("C-PR"),
-        }),
+        Command::ConvertContract(ConvertContract::new(no("C-PR"))),
     )
     .await;
     // Another customer's.
@@ -311,7 +307,7 @@ async fn contract_rows_show_orders_periods_remarks_and_operations() {
     assert_eq!(
         voided.operations,
         ContractOperations {
-            preview: false,
+            preview: true,
             download: false,
             convert: false,
             void: false,

@@ -189,6 +189,27 @@ pub const TABLE: &[Mapping] = &[
     ),
     row("contract_not_draft", FailedPrecondition, 400, CBC_INVALID),
     row("contract_not_live", FailedPrecondition, 400, CBC_INVALID),
+    // Documents: a voided or invalid contract has a preview only, and only
+    // an official contract a sealed copy (409: the contract's state).
+    row(
+        "contract_not_downloadable",
+        FailedPrecondition,
+        409,
+        CBC_INVALID,
+    ),
+    row(
+        "contract_not_official",
+        FailedPrecondition,
+        409,
+        CBC_INVALID,
+    ),
+    row("malformed_document_seal", InvalidArgument, 400, CBC_INVALID),
+    row(
+        "document_unrenderable",
+        FailedPrecondition,
+        400,
+        CBC_INVALID,
+    ),
     row(
         "official_contract_needs_operator",
         PermissionDenied,

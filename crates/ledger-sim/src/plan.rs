@@ -448,7 +448,7 @@ impl OrderPlan {
                 DraftEnd::Converted => steps.push(step(
                     "convert",
                     customer,
-                    Command::ConvertContract(ConvertContract { contract_no: no }),
+                    Command::ConvertContract(ConvertContract::new(no)),
                 )),
                 DraftEnd::Voided => steps.push(step(
                     "void",

@@ -2,10 +2,11 @@
 //! the work is in `ledger_ops`.
 //!
 //! Exit codes: 0 done; 1 could not run (no log, in use, i/o, server
-//! unreachable, refused); 2 bad arguments; 3 the log (or a copy, or an
-//! import file) does not verify.
+//! unreachable, refused); 2 bad arguments; 3 the log (or a copy, an
+//! import file, or a contract document) does not verify.
 
 mod audit;
+mod contract;
 mod copy;
 mod progress;
 mod projections;
@@ -36,6 +37,9 @@ pub enum OpsCommand {
     /// Projection status and blue-green rebuilds.
     #[command(subcommand)]
     Projections(projections::ProjectionsCommand),
+    /// Contract documents: verify a downloaded official copy.
+    #[command(subcommand)]
+    Contract(contract::ContractCommand),
     /// Write a consistent copy of the log into a directory.
     Backup(copy::BackupArgs),
     /// Restore a backup into an empty data directory and verify it.
@@ -73,6 +77,7 @@ pub async fn run(config: Config, cmd: OpsCommand) -> anyhow::Result<()> {
         OpsCommand::Audit(c) => audit::run(&dir, c).await,
         OpsCommand::Events(c) => copy::events(&dir, c).await,
         OpsCommand::Projections(c) => projections::run(&dir, c).await,
+        OpsCommand::Contract(c) => contract::run(&dir, c).await,
         OpsCommand::Backup(a) => copy::backup(&dir, a).await,
         OpsCommand::Restore(a) => copy::restore(&dir, a).await,
     };

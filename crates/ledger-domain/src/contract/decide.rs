@@ -239,7 +239,9 @@ fn check_party_a(cmd: &ApplyContract, certified: &RealName) -> Result<(), Domain
 }
 
 /// ConvertContract: a draft becomes official (legally binding). A
-/// payment-request contract with an order already overdue cannot.
+/// payment-request contract with an order already overdue cannot. The
+/// official document's seal, when the command carries one (the application
+/// layer renders and seals it), is recorded in the same decision.
 pub fn convert(
     state: &State,
     cmd: &ConvertContract,
@@ -262,10 +264,21 @@ pub fn convert(
     {
         return Err(DomainError::ContractOverdue(cmd.contract_no.clone()));
     }
-    Ok(vec![Event::ContractConverted(ContractConverted {
+    let mut events = vec![Event::ContractConverted(ContractConverted {
         contract_no: cmd.contract_no.clone(),
         converted_at: ctx.time,
-    })])
+    })];
+    if let Some(seal) = &cmd.document {
+        if !seal.is_well_formed() {
+            return Err(DomainError::MalformedDocumentSeal(cmd.contract_no.clone()));
+        }
+        events.push(Event::ContractDocumentSealed(ContractDocumentSealed {
+            contract_no: cmd.contract_no.clone(),
+            seal: seal.clone(),
+            sealed_at: ctx.time,
+        }));
+    }
+    Ok(events)
 }
 
 /// VoidContract: a draft by its customer; an official contract only by an

@@ -99,6 +99,46 @@ pub struct ApplyContract {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConvertContract {
     pub contract_no: ContractNo,
+    /// The official document as the application layer rendered and sealed
+    /// it for this conversion (`None` from the faces: the application
+    /// fills it in, the caller cannot). Recorded as
+    /// [`ContractDocumentSealed`] in the conversion's append. Skipped when
+    /// absent, so a face's command serializes (and fingerprints) as it did
+    /// before documents were sealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<DocumentSeal>,
+}
+
+impl ConvertContract {
+    /// A conversion as a face sends it: the document is the ledger's to add.
+    pub fn new(contract_no: ContractNo) -> ConvertContract {
+        ConvertContract {
+            contract_no,
+            document: None,
+        }
+    }
+}
+
+/// The seal of an official contract document: the SHA-256 of the rendered
+/// PDF, and the ledger's ed25519 key id (its public key) and signature, all
+/// lowercase hex (64, 64 and 128 digits).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentSeal {
+    pub sha256: String,
+    pub key_id: String,
+    pub signature: String,
+}
+
+impl DocumentSeal {
+    /// Whether every field is lowercase hex of its length.
+    pub fn is_well_formed(&self) -> bool {
+        let hex = |s: &str, n: usize| {
+            s.len() == n
+                && s.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        };
+        hex(&self.sha256, 64) && hex(&self.key_id, 64) && hex(&self.signature, 128)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,6 +176,15 @@ pub struct ContractApplied {
 pub struct ContractConverted {
     pub contract_no: ContractNo,
     pub converted_at: DateTime<Utc>,
+}
+
+/// The official document sealed at a conversion: appended with
+/// [`ContractConverted`], so the log proves which document was sealed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractDocumentSealed {
+    pub contract_no: ContractNo,
+    pub seal: DocumentSeal,
+    pub sealed_at: DateTime<Utc>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -226,6 +275,18 @@ pub struct AppliedContract {
     applied: ContractApplied,
     remarks: String,
     status: ContractStatus,
+    /// The official document's seal, once recorded.
+    document: Option<SealedDocument>,
+}
+
+/// An official document as recorded: its seal, and the remarks it was
+/// rendered with (remarks may be edited after conversion; the sealed
+/// document keeps the ones it was sealed with).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedDocument {
+    pub seal: DocumentSeal,
+    pub remarks: String,
+    pub sealed_at: DateTime<Utc>,
 }
 
 impl AppliedContract {
@@ -252,6 +313,11 @@ impl AppliedContract {
     }
     pub fn status(&self) -> &ContractStatus {
         &self.status
+    }
+    /// The official document's recorded seal (none for a draft, and for a
+    /// contract converted before documents were sealed).
+    pub fn document(&self) -> Option<&SealedDocument> {
+        self.document.as_ref()
     }
     /// The application as recorded (for idempotent repeats).
     pub fn application(&self) -> &ContractApplied {
@@ -290,6 +356,7 @@ impl Contract {
                     remarks: e.remarks.clone(),
                     applied: e.clone(),
                     status: ContractStatus::Draft,
+                    document: None,
                 })
             }
             (Contract::Applied(c), _) => c,
@@ -300,6 +367,13 @@ impl Contract {
                 c.status = ContractStatus::Official {
                     converted_at: e.converted_at,
                 }
+            }
+            Event::ContractDocumentSealed(e) => {
+                c.document = Some(SealedDocument {
+                    seal: e.seal.clone(),
+                    remarks: c.remarks.clone(),
+                    sealed_at: e.sealed_at,
+                })
             }
             Event::ContractVoided(e) => {
                 c.status = ContractStatus::Voided {

@@ -12,9 +12,10 @@ use ledger_domain::catalog::{
     ChargeType, DiscountType, OrderType, PeriodType, PriceUnit, SourceType, VoucherKind,
 };
 use ledger_domain::contract::{
-    ApplyContract, ContractApplied, ContractConverted, ContractInvalidated, ContractKind,
-    ContractOrder, ContractRemarksEdited, ContractTerms, ContractVoided, ConvertContract,
-    EditContractRemarks, InvalidateContract, PartyADetails, SubjectInfo, VoidContract, VoidTicket,
+    ApplyContract, ContractApplied, ContractConverted, ContractDocumentSealed, ContractInvalidated,
+    ContractKind, ContractOrder, ContractRemarksEdited, ContractTerms, ContractVoided,
+    ConvertContract, DocumentSeal, EditContractRemarks, InvalidateContract, PartyADetails,
+    SubjectInfo, VoidContract, VoidTicket,
 };
 use ledger_domain::coupon::{CouponIssued, CouponRedeemed, IssueCoupon};
 use ledger_domain::customer::{
@@ -588,8 +589,30 @@ pub fn contract_applied_and_attached(
 }
 
 pub fn convert_contract(contract: &str) -> Command {
+    Command::ConvertContract(ConvertContract::new(cno(contract)))
+}
+
+/// A well-formed document seal (the digits stand for a real one).
+pub fn a_seal() -> DocumentSeal {
+    DocumentSeal {
+        sha256: "ab".repeat(32),
+        key_id: "cd".repeat(32),
+        signature: "ef".repeat(64),
+    }
+}
+
+pub fn convert_contract_sealed(contract: &str, seal: DocumentSeal) -> Command {
     Command::ConvertContract(ConvertContract {
         contract_no: cno(contract),
+        document: Some(seal),
+    })
+}
+
+pub fn document_sealed(contract: &str, seal: DocumentSeal, at: DateTime<Utc>) -> Event {
+    Event::ContractDocumentSealed(ContractDocumentSealed {
+        contract_no: cno(contract),
+        seal,
+        sealed_at: at,
     })
 }
 

@@ -15,8 +15,9 @@ impl Projection for ContractsProjection {
     }
 
     /// 2: rows keep Party A's details and a voided contract's ticket.
+    /// 3: rows keep the official document's seal.
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn apply(

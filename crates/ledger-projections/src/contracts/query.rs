@@ -48,9 +48,10 @@ impl ContractStatusKind {
 /// What the customer may do with a contract now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ContractOperations {
-    /// Preview: every contract but a voided one.
+    /// Preview: every contract (the status is printed across the page).
     pub preview: bool,
-    /// Download: draft or official.
+    /// Download: draft (watermarked) or official (sealed); voided and
+    /// invalid contracts are refused.
     pub download: bool,
     /// Convert to official: draft.
     pub convert: bool,
@@ -66,7 +67,7 @@ impl ContractOperations {
         let draft = kind == ContractStatusKind::Draft;
         let official = kind == ContractStatusKind::Official;
         ContractOperations {
-            preview: kind != ContractStatusKind::Voided,
+            preview: true,
             download: draft || official,
             convert: draft,
             void: draft,

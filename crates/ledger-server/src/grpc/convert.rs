@@ -293,9 +293,10 @@ pub fn apply_contract(r: pb::ApplyContractRequest, a: Assign<'_>) -> Result<Comm
 }
 
 pub fn convert_contract(r: pb::ConvertContractRequest) -> Result<Command, ApiError> {
-    Ok(Command::ConvertContract(ConvertContract {
-        contract_no: field("contract_no", &r.contract_no)?,
-    }))
+    Ok(Command::ConvertContract(ConvertContract::new(field(
+        "contract_no",
+        &r.contract_no,
+    )?)))
 }
 
 pub fn void_contract(r: pb::VoidContractRequest) -> Result<Command, ApiError> {

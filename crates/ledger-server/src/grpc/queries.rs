@@ -182,6 +182,33 @@ impl LedgerQueries for Queries {
         Ok(reply(view))
     }
 
+    async fn get_contract_document(
+        &self,
+        req: Request<pb::GetContractDocumentRequest>,
+    ) -> Result<Response<pb::ContractDocumentReply>, Status> {
+        use ledger_app::documents::DocumentRequest;
+        let caller = caller(&req)?;
+        let r = req.into_inner();
+        let customer = customer(&caller, &r.customer_id)?;
+        let no: ContractNo = field("contract_no", &r.contract_no)?;
+        let request = match pb::ContractDocumentKind::try_from(r.kind) {
+            Ok(pb::ContractDocumentKind::Draft) => DocumentRequest::Draft,
+            Ok(pb::ContractDocumentKind::Preview) => DocumentRequest::Preview,
+            Ok(pb::ContractDocumentKind::Official) => DocumentRequest::Official,
+            Ok(pb::ContractDocumentKind::Unspecified) => {
+                return Err(ApiError::bad_parameter("kind is required").into())
+            }
+            Err(_) => return Err(ApiError::invalid_parameter("kind: unknown value").into()),
+        };
+        let doc = views::documents::document(&self.state, &customer, &no, request).await?;
+        Ok(Response::new(pb::ContractDocumentReply {
+            pdf: doc.bytes,
+            sha256: doc.sha256,
+            status: doc.status.to_owned(),
+            file_name: views::documents::file_name(&no, request),
+        }))
+    }
+
     async fn get_aggregate(
         &self,
         req: Request<pb::GetAggregateRequest>,

@@ -11,6 +11,7 @@
 pub mod aggregate;
 pub mod contracts;
 pub mod csv;
+pub mod documents;
 pub mod names;
 pub mod orders;
 pub mod params;

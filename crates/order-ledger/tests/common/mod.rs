@@ -137,9 +137,7 @@ pub fn steps() -> Vec<(Command, Actor)> {
         cust("cust1"),
     ));
     out.push((
-        Command::ConvertContract(ConvertContract {
-            contract_no: "HT1".parse().unwrap(),
-        }),
+        Command::ConvertContract(ConvertContract::new("HT1".parse().unwrap())),
         cust("cust1"),
     ));
     out.push((

@@ -227,7 +227,7 @@ pub async fn convert(
         &contract_no,
         &trace,
         &headers,
-        |no| Command::ConvertContract(ConvertContract { contract_no: no }),
+        |no| Command::ConvertContract(ConvertContract::new(no)),
     )
     .await
 }

@@ -26,6 +26,7 @@
 
 mod contracts;
 mod csv;
+mod documents;
 mod orders;
 mod query;
 
@@ -61,6 +62,8 @@ route_table! {
     get "/v1/customers/{customer_id}/contracts" => contracts::list,
     post "/v1/customers/{customer_id}/contracts" => contracts::apply,
     get "/v1/customers/{customer_id}/contracts/{contract_no}" => contracts::detail,
+    get "/v1/customers/{customer_id}/contracts/{contract_no}/document.pdf" => documents::download,
+    get "/v1/customers/{customer_id}/contracts/{contract_no}/preview.pdf" => documents::preview,
     post "/v1/customers/{customer_id}/contracts/{contract_no}/convert" => contracts::convert,
     post "/v1/customers/{customer_id}/contracts/{contract_no}/void" => contracts::void,
     put "/v1/customers/{customer_id}/contracts/{contract_no}/remarks" => contracts::remarks,
