@@ -166,6 +166,7 @@ fn with_body(mut c: RestCase, body: &str) -> RestCase {
 
 const DENIED: Option<&str> = Some("CBC.0151");
 const NOT_FOUND: Option<&str> = Some("CBC.0101");
+const VOID_ORDER: &str = r#"{"reason":"provisioning failed"}"#;
 
 /// THE REST table: (method, route pattern) → cases.
 fn rest_table() -> Vec<(Route, Vec<RestCase>)> {
@@ -184,6 +185,21 @@ fn rest_table() -> Vec<(Route, Vec<RestCase>)> {
         (
             r("get", "/readyz"),
             vec![case("own", "/readyz".into(), 200, None)],
+        ),
+        (
+            r("get", "/console"),
+            vec![case("own", "/console".into(), 200, None)],
+        ),
+        (
+            r("get", "/console/"),
+            vec![case("own", "/console/".into(), 200, None)],
+        ),
+        (
+            r("get", "/console/{*file}"),
+            vec![
+                case("own", "/console/js/app.js".into(), 200, None),
+                case("own", "/console/no-such-file.js".into(), 404, None),
+            ],
         ),
         (
             r("get", "/metrics"),
@@ -352,6 +368,23 @@ fn rest_table() -> Vec<(Route, Vec<RestCase>)> {
                 case("tenant", v1(OTHER, "/orders/CSOT02/cancel"), 403, DENIED),
                 case("tenant", v1(ME, "/orders/CSOT02/cancel"), 404, NOT_FOUND),
                 case("own", v1(ME, "/orders/CSME03/cancel"), 200, None),
+            ],
+        ),
+        (
+            r("post", "/v1/customers/{customer_id}/orders/{order_id}/void"),
+            vec![
+                with_body(
+                    case("tenant", v1(OTHER, "/orders/CSOT02/void"), 403, DENIED),
+                    VOID_ORDER,
+                ),
+                with_body(
+                    case("tenant", v1(ME, "/orders/CSOT02/void"), 404, NOT_FOUND),
+                    VOID_ORDER,
+                ),
+                with_body(
+                    case("role", v1(ME, "/orders/CSME02/void"), 403, DENIED),
+                    VOID_ORDER,
+                ),
             ],
         ),
         (
@@ -932,9 +965,10 @@ fn every_route_and_rpc_has_a_row() {
     let stale: Vec<_> = rows.difference(&rpcs).collect();
     assert!(stale.is_empty(), "rows for no rpc: {stale:?}");
 
-    // Every row says what is refused, except the two public probes.
+    // Every row says what is refused, except the two public probes and
+    // the console's static files.
     for (route, cases) in rest_table() {
-        let public = ["/healthz", "/readyz"].contains(&route.path);
+        let public = ["/healthz", "/readyz", "/console", "/console/"].contains(&route.path);
         assert!(
             public || cases.iter().any(|c| c.status >= 400),
             "{route:?} has no refused case"

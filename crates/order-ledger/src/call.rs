@@ -93,6 +93,9 @@ pub async fn run(args: CallArgs) -> anyhow::Result<()> {
             "RegisterCustomer" => register_customer(pb::RegisterCustomerRequest),
             "CertifyRealName" => certify_real_name(pb::CertifyRealNameRequest),
             "SetRemittanceAccount" => set_remittance_account(pb::SetRemittanceAccountRequest),
+            "CreditAccount" => credit_account(pb::CreditAccountRequest),
+            "IssueCoupon" => issue_coupon(pb::IssueCouponRequest),
+            "PayOrderFromBalance" => pay_order_from_balance(pb::PayOrderFromBalanceRequest),
         }
         LedgerQueriesClient {
             "ListOrders" => list_orders(pb::ListOrdersRequest),

@@ -18,13 +18,22 @@ use crate::errors::ApiError;
 /// operator's token).
 const PUBLIC_PATHS: [&str; 2] = ["/healthz", "/readyz"];
 
+/// Whether a path is served without authentication: the probes and the
+/// console's static files (which read no data: its pages call the API
+/// with a token like any client). The router matches the same path, so a
+/// path let through here reaches only the console's handlers or the
+/// not-found fallback, never an API route.
+fn is_public(path: &str) -> bool {
+    PUBLIC_PATHS.contains(&path) || ledger_console::is_console_path(path)
+}
+
 /// Middleware: authenticates every request but the public paths.
 pub async fn authenticate(
     AxumState(state): AxumState<AppState>,
     req: Request,
     next: Next,
 ) -> Response {
-    if PUBLIC_PATHS.contains(&req.uri().path()) {
+    if is_public(req.uri().path()) {
         return next.run(req).await;
     }
     let (mut parts, body) = req.into_parts();

@@ -1,6 +1,6 @@
 //! The HTTP face (axum): the Huawei Cloud BSS-intl compatible API at the
 //! root, the `/v1` resources (Baidu-style order list, contracts, CSV),
-//! health, readiness and metrics. Every response carries `X-Request-Id`.
+//! health, readiness and metrics, and the web console at `/console/`. Every response carries `X-Request-Id`.
 
 /// Declares a module's routes once: the `ROUTES` table (method, path) and
 /// the `routes()` router built from it, so the list tests check is the
@@ -69,10 +69,20 @@ mod health {
     }
 }
 
-/// Every route the HTTP face serves, health, Huawei and `/v1`: the router
-/// is built from exactly these tables.
+/// The web console (`ledger_console`): static files only, served without
+/// credentials; its pages call the API with the signed-in caller's token.
+mod console {
+    route_table! {
+        get "/console" => ledger_console::redirect,
+        get "/console/" => ledger_console::index,
+        get "/console/{*file}" => ledger_console::file,
+    }
+}
+
+/// Every route the HTTP face serves, health, Huawei, `/v1` and the
+/// console: the router is built from exactly these tables.
 pub fn route_table() -> Vec<Route> {
-    [health::ROUTES, huawei::ROUTES, v1::ROUTES].concat()
+    [health::ROUTES, huawei::ROUTES, v1::ROUTES, console::ROUTES].concat()
 }
 
 /// Every route.
@@ -81,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::routes())
         .merge(huawei::routes())
         .merge(v1::routes())
+        .merge(console::routes())
         .fallback(no_route)
         .layer(middleware::from_fn_with_state(
             state.clone(),

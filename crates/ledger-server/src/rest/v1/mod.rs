@@ -57,6 +57,7 @@ route_table! {
     get "/v1/customers/{customer_id}/orders/{order_id}" => orders::details,
     get "/v1/customers/{customer_id}/orders/{order_id}/deductions" => orders::deductions,
     post "/v1/customers/{customer_id}/orders/{order_id}/cancel" => orders::cancel,
+    post "/v1/customers/{customer_id}/orders/{order_id}/void" => orders::void,
     get "/v1/customers/{customer_id}/deductions" => orders::by_discount_type,
     get "/v1/customers/{customer_id}/eligible-orders" => orders::eligible,
     get "/v1/customers/{customer_id}/contracts" => contracts::list,

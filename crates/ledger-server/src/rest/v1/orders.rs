@@ -1,5 +1,6 @@
 //! Order resources: the list, details, deductions, deductions by discount
-//! type, the contract-application order picker, and cancelling.
+//! type, the contract-application order picker, cancelling, and (operators
+//! and services) voiding.
 //!
 //! List filters (query parameters, all optional):
 //! `order_time_begin`/`order_time_end` (RFC 3339, or `YYYY-MM-DD`: a day of
@@ -22,7 +23,7 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use ledger_domain::contract::ContractKind;
 use ledger_domain::ids::{CustomerId, OrderId};
-use ledger_domain::order::CancelOrder;
+use ledger_domain::order::{CancelOrder, VoidOrder};
 use ledger_domain::{AggregateId, Command};
 use ledger_projections::calendar::last_days;
 use ledger_projections::orders::{
@@ -30,7 +31,7 @@ use ledger_projections::orders::{
 };
 
 use super::query::Params;
-use super::{command_id, command_response, customer, execute, view_response, AppState};
+use super::{body, command_id, command_response, customer, execute, view_response, AppState};
 use crate::errors::ApiError;
 use crate::grpc::convert::field;
 use crate::rest::Authenticated;
@@ -226,6 +227,40 @@ pub async fn cancel(
     check_owner(&state, &customer, AggregateId::Order(order.clone())).await?;
     let command = Command::CancelOrder(CancelOrder {
         order_id: order.clone(),
+    });
+    let outcome = execute(&state, &caller, &trace, key, command).await?;
+    let now = state.clock.now();
+    let view = views::orders::details(&state, &customer, &order, now, 0).await?;
+    Ok(command_response(StatusCode::OK, &outcome, "order", view))
+}
+
+/// The body of an order void: why (e.g. "provisioning failed", a ticket).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VoidBody {
+    reason: String,
+}
+
+/// `POST /v1/customers/{customer_id}/orders/{order_id}/void` with
+/// `{"reason": "..."}`: voids an order (`VoidOrder`: operators and
+/// services; a customer is refused by the role table); answers
+/// `{..., "order": <details>}`.
+pub async fn void(
+    AxumState(state): AxumState<AppState>,
+    Authenticated(caller): Authenticated,
+    Path((customer_id, order_id)): Path<(String, String)>,
+    trace: RequestTrace,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Response, ApiError> {
+    let customer = customer(&caller, &customer_id)?;
+    let order: OrderId = field("order_id", &order_id)?;
+    let key = command_id(&headers, false)?;
+    let v: VoidBody = body(&bytes)?;
+    check_owner(&state, &customer, AggregateId::Order(order.clone())).await?;
+    let command = Command::VoidOrder(VoidOrder {
+        order_id: order.clone(),
+        reason: v.reason,
     });
     let outcome = execute(&state, &caller, &trace, key, command).await?;
     let now = state.clock.now();
