@@ -202,7 +202,14 @@ mod tests {
     #[test]
     fn every_module_imported_is_served() {
         for a in ASSETS.iter().filter(|a| a.name.ends_with(".js")) {
-            for line in a.body.lines().filter(|l| l.starts_with("import ")) {
+            // `import { a } from './x.js';` on one line, or a list over
+            // several lines closed by `} from './x.js';`.
+            let imports = a.body.lines().filter(|l| {
+                (l.starts_with("import ") || l.starts_with("} from ")) && l.contains("from ")
+            });
+            let mut seen = 0;
+            for line in imports {
+                seen += 1;
                 let from = line.rsplit("from ").next().unwrap_or("");
                 let target = from.trim().trim_end_matches(';').trim_matches(['\'', '"']);
                 let target = target.strip_prefix("./").unwrap_or(target);
@@ -212,6 +219,12 @@ mod tests {
                     a.name
                 );
             }
+            let statements = a.body.lines().filter(|l| l.starts_with("import ")).count();
+            assert_eq!(
+                seen, statements,
+                "{}: every import names its module",
+                a.name
+            );
         }
     }
 }

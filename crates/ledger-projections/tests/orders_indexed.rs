@@ -125,7 +125,7 @@ fn query() -> impl Strategy<Value = Q> {
             proptest::option::of(0..SERVICES.len()),
             any::<bool>(),
             1u32..6,
-            0u64..12,
+            prop_oneof![0u64..12, 0u64..60],
         ),
     )
         .prop_map(
@@ -325,7 +325,7 @@ proptest! {
 
     #[test]
     fn the_indexed_list_equals_a_brute_force_filter(
-        specs in proptest::collection::vec(spec(), 1..40),
+        specs in proptest::collection::vec(spec(), 1..80),
         queries in proptest::collection::vec(query(), 1..12),
     ) {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, Utc};
+use ledger_app::documents::SigningKey;
 use ledger_app::{AppError, Clock, CommandMeta, Ledger, LedgerConfig};
 use ledger_store::DynStore;
 
@@ -78,16 +79,21 @@ pub struct GenerateOptions {
     /// The history's length, ending at `end`.
     pub span: Duration,
     pub end: DateTime<Utc>,
+    /// The key official contract documents are sealed with at conversion,
+    /// as `serve` seals them (the data directory's document key), so a
+    /// generated log records what a served one would.
+    pub document_key: SigningKey,
 }
 
 impl GenerateOptions {
-    pub fn new(events: u64, end: DateTime<Utc>) -> GenerateOptions {
+    pub fn new(events: u64, end: DateTime<Utc>, document_key: SigningKey) -> GenerateOptions {
         GenerateOptions {
             mix: Mix::default(),
             events,
             writers: 64,
             span: Duration::days(90),
             end,
+            document_key,
         }
     }
 }
@@ -258,7 +264,8 @@ pub async fn generate(
     }
     let clock = Arc::new(SpreadClock::new(options.end, options.span, options.events));
     let run = Arc::new(Run {
-        ledger: Ledger::new(store, clock, LedgerConfig::default()),
+        ledger: Ledger::new(store, clock, LedgerConfig::default())
+            .with_document_key(options.document_key.clone()),
         counters: Counters::default(),
         target: AtomicU64::new(u64::MAX),
         progress: Box::new(progress),

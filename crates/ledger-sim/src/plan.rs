@@ -464,12 +464,13 @@ impl OrderPlan {
     }
 
     /// Events the order's steps record: one per step, plus one attach per
-    /// contract and one release per voided contract.
+    /// contract, one release per voided contract and one document seal
+    /// per converted contract.
     pub fn events(&self) -> u64 {
         let mut events = self.steps().len() as u64;
         if let Some(c) = &self.contract {
             events += 1;
-            if c.end == DraftEnd::Voided {
+            if c.end != DraftEnd::StaysDraft {
                 events += 1;
             }
         }

@@ -6,13 +6,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
+use ledger_app::documents::SigningKey;
 use ledger_sim::{generate, GenerateOptions, Mix, OrderPlan};
 use ledger_store::DynStore;
 use ledger_store_memory::MemoryStore;
 
 fn options(events: u64) -> GenerateOptions {
-    let mut options =
-        GenerateOptions::new(events, Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap());
+    let mut options = GenerateOptions::new(
+        events,
+        Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap(),
+        SigningKey::from_bytes(&[7; 32]),
+    );
     options.mix = Mix {
         customers: 50,
         ..Mix::default()

@@ -165,7 +165,7 @@ pub async fn run_generate(config: &Config, args: GenerateArgs) -> anyhow::Result
     let dir = DataDir::new(&config.data_dir);
     let sled = dir.open_store()?;
     let store: DynStore = sled.clone();
-    let mut options = GenerateOptions::new(args.events, SystemClock.now());
+    let mut options = GenerateOptions::new(args.events, SystemClock.now(), dir.document_key()?);
     options.mix = args.mix.mix();
     options.writers = args.writers;
     options.span = chrono::Duration::days(args.days);
