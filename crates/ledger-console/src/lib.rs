@@ -6,18 +6,16 @@
 //! The pages call the ledger's own REST API from the browser with the
 //! signed-in caller's bearer token (kept in `sessionStorage`), so every
 //! action goes through the same commands, roles and error table as any
-//! other client. This crate serves only static files: it knows nothing of
-//! the ledger, and its routes read no data, so the server lets them
-//! through without credentials ([`is_console_path`]).
+//! other client. This crate holds only the static files and their policy:
+//! it knows nothing of the ledger nor of HTTP (`ledger-server` serves
+//! them, `rest::console`), and its routes read no data, so the server lets
+//! them through without credentials ([`is_console_path`]).
 //!
 //! Every answer carries a strict Content-Security-Policy ([`CSP`]): scripts,
 //! styles and connections only from the ledger's own origin, no inline
 //! code, no framing by others; PDFs fetched by the pages are shown from
 //! `blob:` URLs.
 
-use axum::extract::Path;
-use axum::http::{header, HeaderName, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 
 /// Where the console is mounted.
 pub const PREFIX: &str = "/console";
@@ -35,7 +33,8 @@ pub struct Asset {
     pub body: &'static str,
 }
 
-const HTML: &str = "text/html; charset=utf-8";
+/// The content type of the page (and of the server's "not found" page).
+pub const HTML: &str = "text/html; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
 
@@ -74,72 +73,6 @@ pub fn is_console_path(path: &str) -> bool {
         || path
             .strip_prefix(PREFIX)
             .is_some_and(|rest| rest.starts_with('/'))
-}
-
-fn security_headers() -> [(HeaderName, HeaderValue); 4] {
-    [
-        (
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
-        ),
-        (
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ),
-        (
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ),
-        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-    ]
-}
-
-fn serve(a: &Asset) -> Response {
-    (
-        security_headers(),
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(a.content_type),
-        )],
-        a.body,
-    )
-        .into_response()
-}
-
-/// `GET /console`: to `/console/`, so the page's relative URLs resolve.
-pub async fn redirect() -> Response {
-    (
-        StatusCode::PERMANENT_REDIRECT,
-        security_headers(),
-        [(header::LOCATION, HeaderValue::from_static("/console/"))],
-    )
-        .into_response()
-}
-
-/// `GET /console/`: the page.
-pub async fn index() -> Response {
-    match asset("index.html") {
-        Some(a) => serve(a),
-        None => not_found(),
-    }
-}
-
-/// `GET /console/{*file}`: a stylesheet or script.
-pub async fn file(Path(name): Path<String>) -> Response {
-    match asset(&name).filter(|a| a.name != "index.html") {
-        Some(a) => serve(a),
-        None => not_found(),
-    }
-}
-
-fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        security_headers(),
-        [(header::CONTENT_TYPE, HeaderValue::from_static(HTML))],
-        "<!doctype html><title>Not found</title><p>No such console page. <a href=\"/console/\">Open the console</a>.</p>",
-    )
-        .into_response()
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ macro_rules! route_table {
 }
 
 mod auth;
+mod console_files;
 mod huawei;
 mod v1;
 
@@ -72,10 +73,12 @@ mod health {
 /// The web console (`ledger_console`): static files only, served without
 /// credentials; its pages call the API with the signed-in caller's token.
 mod console {
+    use super::console_files::{file, index, redirect};
+
     route_table! {
-        get "/console" => ledger_console::redirect,
-        get "/console/" => ledger_console::index,
-        get "/console/{*file}" => ledger_console::file,
+        get "/console" => redirect,
+        get "/console/" => index,
+        get "/console/{*file}" => file,
     }
 }
 
