@@ -183,6 +183,28 @@ async fn orders_and_deductions_are_the_rest_documents_values_typed() {
     }
     let paid = queries.get_order(get("CS0001")).await.unwrap().into_inner();
     let paid = paid.order.unwrap();
+    // The comparison sees a changed amount, enum, null or missing field.
+    let document = rest.get(&format!("/v1/customers/{A}/orders/CS0001")).await.ok();
+    let good = typed!(paid);
+    assert_same(&document, &good, Doc::Order);
+    let changes: [fn(&mut Value); 6] = [
+        |o| o["amount_due"] = json!("85.0"),
+        |o| o["line_items"][0]["amount_info"]["coupon_amount"] = json!("0.00"),
+        |o| o["status"] = json!(pb::OrderStatus::Unpaid as i32),
+        |o| o["contract_no"] = json!("EC1"),
+        |o| {
+            o.as_object_mut().unwrap().remove("currency");
+        },
+        |o| {
+            o.as_object_mut().unwrap().insert("extra".into(), json!(""));
+        },
+    ];
+    for change in changes {
+        let mut wrong = good.clone();
+        change(&mut wrong);
+        let caught = std::panic::catch_unwind(|| assert_same(&document, &wrong, Doc::Order));
+        assert!(caught.is_err(), "a difference unseen: {wrong}");
+    }
     assert_eq!(paid.status(), pb::OrderStatus::Paid);
     assert_eq!(paid.payment.as_ref().unwrap().amount, "85.00");
     assert_eq!(paid.payment.as_ref().unwrap().cash_amount, "85.00");
