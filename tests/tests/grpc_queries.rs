@@ -164,7 +164,10 @@ async fn orders_and_deductions_are_the_rest_documents_values_typed() {
         let reply = queries.get_order(get(id)).await.unwrap().into_inner();
         assert!(reply.position >= s.position);
         let order = reply.order.expect("the order");
-        let document = rest.get(&format!("/v1/customers/{A}/orders/{id}")).await.ok();
+        let document = rest
+            .get(&format!("/v1/customers/{A}/orders/{id}"))
+            .await
+            .ok();
         assert_same(&document, &typed!(order), Doc::Order);
         assert_eq!(order.currency, "USD");
         assert_eq!(order.amount_due, document["amount_due"].as_str().unwrap());
@@ -184,7 +187,10 @@ async fn orders_and_deductions_are_the_rest_documents_values_typed() {
     let paid = queries.get_order(get("CS0001")).await.unwrap().into_inner();
     let paid = paid.order.unwrap();
     // The comparison sees a changed amount, enum, null or missing field.
-    let document = rest.get(&format!("/v1/customers/{A}/orders/CS0001")).await.ok();
+    let document = rest
+        .get(&format!("/v1/customers/{A}/orders/CS0001"))
+        .await
+        .ok();
     let good = typed!(paid);
     assert_same(&document, &good, Doc::Order);
     let changes: [fn(&mut Value); 6] = [
@@ -231,7 +237,11 @@ async fn orders_and_deductions_are_the_rest_documents_values_typed() {
 /// Applies for a contract of A's: its number.
 async fn apply(rest: &Rest, key: &str, body: Value) -> String {
     let applied = rest
-        .post(&format!("/v1/customers/{A}/contracts"), Some(key), Some(body))
+        .post(
+            &format!("/v1/customers/{A}/contracts"),
+            Some(key),
+            Some(body),
+        )
         .await;
     assert_eq!(applied.status, 201, "{}", applied.text);
     applied.json()["contract"]["contract_no"]
@@ -410,7 +420,10 @@ async fn a_view_reply_client_still_reads_the_rest_document() {
         min_position: 0,
     };
     let order = queries.get_order(get.clone()).await.unwrap().into_inner();
-    let document = rest.get(&format!("/v1/customers/{A}/orders/CS0002")).await.ok();
+    let document = rest
+        .get(&format!("/v1/customers/{A}/orders/CS0002"))
+        .await
+        .ok();
     assert_eq!(view(old(order.encode_to_vec())), document);
     let deductions = queries
         .get_order_deductions(get)

@@ -35,11 +35,15 @@ pub fn assert_same(rest: &Value, typed: &Value, doc: Doc) {
 fn enum_value(doc: Doc, path: &str, key: &str, name: &str) -> Option<i32> {
     let n = name.to_uppercase();
     match (doc, key) {
-        (_, "order_type") => pb::OrderType::from_str_name(&format!("ORDER_TYPE_{n}")).map(|e| e as i32),
+        (_, "order_type") => {
+            pb::OrderType::from_str_name(&format!("ORDER_TYPE_{n}")).map(|e| e as i32)
+        }
         (_, "charge_type") => {
             pb::ChargeType::from_str_name(&format!("CHARGE_TYPE_{n}")).map(|e| e as i32)
         }
-        (_, "bill_type") => pb::BillType::from_str_name(&format!("BILL_TYPE_{n}")).map(|e| e as i32),
+        (_, "bill_type") => {
+            pb::BillType::from_str_name(&format!("BILL_TYPE_{n}")).map(|e| e as i32)
+        }
         (_, "source_type") => {
             pb::SourceType::from_str_name(&format!("SOURCE_TYPE_{n}")).map(|e| e as i32)
         }
@@ -95,7 +99,10 @@ fn walk(rest: &Value, typed: &Value, doc: Doc, path: &str, key: &str) {
             for k in t.keys() {
                 let reply_own = path.is_empty() && (k == "json" || k == "position");
                 let known = r.keys().any(|rk| typed_key(rk) == k);
-                assert!(reply_own || known, "{path}.{k}: typed field not in the rest document");
+                assert!(
+                    reply_own || known,
+                    "{path}.{k}: typed field not in the rest document"
+                );
             }
         }
         Value::Array(r) => {

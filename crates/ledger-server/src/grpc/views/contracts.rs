@@ -93,7 +93,7 @@ pub fn contract_row(r: &ContractListRow) -> pb::ContractRow {
 }
 
 /// A page of the contract list (position 0: the caller sets the read's).
-#[allow(deprecated)] // `json`: the compatibility path, filled in 1.x.
+#[allow(deprecated)] // `json`: the compatibility path, filled in 0.1.x.
 pub fn list_contracts_reply(q: &ContractListQuery, page: &ContractPage) -> pb::ListContractsReply {
     let r = q.effective_applied_time();
     pb::ListContractsReply {
@@ -167,7 +167,7 @@ pub fn contract_detail(d: &ContractDetail) -> pb::ContractDetail {
     }
 }
 
-#[allow(deprecated)] // `json`: the compatibility path, filled in 1.x.
+#[allow(deprecated)] // `json`: the compatibility path, filled in 0.1.x.
 pub fn get_contract_reply(d: &ContractDetail) -> pb::GetContractReply {
     pb::GetContractReply {
         json: rest::contract_detail(d).to_string(),

@@ -4,8 +4,8 @@
 use ledger_domain::catalog::{ChargeType, OrderType};
 use ledger_domain::order::{OrderStatus, Payment, VoucherRedemption};
 use ledger_projections::orders::{
-    AmountInfo, LineItemDetails, OrderDeductions, OrderDetails, OrderListQuery, OrderListRow,
-    OrderPage, OrderStatusKind, Operations, TimeRange, DEFAULT_PAGE_SIZE,
+    AmountInfo, LineItemDetails, Operations, OrderDeductions, OrderDetails, OrderListQuery,
+    OrderListRow, OrderPage, OrderStatusKind, TimeRange, DEFAULT_PAGE_SIZE,
 };
 
 use super::{enums, money, opt_money, opt_str, opt_time, time};
@@ -94,7 +94,7 @@ pub fn order_row(r: &OrderListRow) -> pb::OrderRow {
 }
 
 /// A page of the order list (position 0: the caller sets the read's).
-#[allow(deprecated)] // `json`: the compatibility path, filled in 1.x.
+#[allow(deprecated)] // `json`: the compatibility path, filled in 0.1.x.
 pub fn list_orders_reply(q: &OrderListQuery, page: &OrderPage) -> pb::ListOrdersReply {
     pb::ListOrdersReply {
         json: rest::order_page(q, page).to_string(),
@@ -245,7 +245,7 @@ pub fn order_detail(d: &OrderDetails) -> pb::OrderDetail {
     o
 }
 
-#[allow(deprecated)] // `json`: the compatibility path, filled in 1.x.
+#[allow(deprecated)] // `json`: the compatibility path, filled in 0.1.x.
 pub fn get_order_reply(d: &OrderDetails) -> pb::GetOrderReply {
     pb::GetOrderReply {
         json: rest::order_details(d).to_string(),
@@ -282,7 +282,7 @@ pub fn order_deductions(d: &OrderDeductions) -> pb::OrderDeductions {
     }
 }
 
-#[allow(deprecated)] // `json`: the compatibility path, filled in 1.x.
+#[allow(deprecated)] // `json`: the compatibility path, filled in 0.1.x.
 pub fn get_order_deductions_reply(d: &OrderDeductions) -> pb::GetOrderDeductionsReply {
     pb::GetOrderDeductionsReply {
         json: rest::order_deductions(d).to_string(),
