@@ -1,5 +1,6 @@
-//! JSON views of the read models, shared by the `/v1` REST resources and
-//! the gRPC queries (one schema for both).
+//! JSON views of the read models: the `/v1` REST documents. The reads here
+//! are shared with the gRPC queries, which render the same typed views as
+//! typed replies (`crate::grpc::views`, the same keys as fields).
 //!
 //! Conventions: amounts are decimal strings (`"85.00"`, never numbers);
 //! times are RFC 3339 in UTC (`"2024-11-22T08:00:00Z"`); enums are

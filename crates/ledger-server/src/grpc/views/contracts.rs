@@ -175,3 +175,53 @@ pub fn get_contract_reply(d: &ContractDetail) -> pb::GetContractReply {
         contract: Some(contract_detail(d)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use ledger_domain::contract::ContractKind;
+
+    use super::*;
+
+    #[test]
+    fn an_invalid_row_names_its_status_period_and_operations_typed() {
+        let t = Utc.with_ymd_and_hms(2024, 11, 22, 8, 0, 0).unwrap();
+        let status = ContractStatus::Invalid {
+            invalidated_at: t,
+            converted_at: None,
+        };
+        let row = ContractListRow {
+            contract_no: "EC1".parse().unwrap(),
+            kind: ContractKind::PaymentRequest,
+            order_count: 1,
+            order_ids: vec!["CS1".parse().unwrap()],
+            remarks: String::new(),
+            applied_at: t,
+            valid_from: None,
+            valid_to: Some(t),
+            operations: ContractOperations::of(&status),
+            status_kind: ContractStatusKind::of(&status),
+            status,
+        };
+        let typed = contract_row(&row);
+        assert_eq!(typed.kind(), pb::ContractKind::PaymentRequest);
+        assert_eq!(typed.kind_name, "Payment request contract");
+        assert_eq!(typed.status(), pb::ContractStatus::Invalid);
+        assert_eq!(typed.status_name, "Invalid");
+        assert_eq!(typed.order_count, 1);
+        assert_eq!(typed.order_ids, ["CS1"]);
+        let period = typed.valid_period.unwrap();
+        assert_eq!(
+            (period.from.as_str(), period.to.as_str()),
+            ("", "2024-11-22T08:00:00Z")
+        );
+        assert_eq!(typed.invalidated_at, "2024-11-22T08:00:00Z");
+        assert_eq!(
+            (typed.converted_at.as_str(), typed.voided_at.as_str()),
+            ("", "")
+        );
+        assert_eq!(typed.void_ticket, None);
+        let ops = typed.operations.unwrap();
+        assert!(ops.preview && !ops.download && !ops.convert && !ops.void && !ops.void_by_ticket);
+    }
+}
