@@ -3,7 +3,8 @@
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let proto_root = "../../proto";
     let file = "../../proto/ledger/v1/ledger.proto";
-    println!("cargo:rerun-if-changed={file}");
+    // ledger.proto imports enums.proto and views.proto from here.
+    println!("cargo:rerun-if-changed=../../proto/ledger/v1");
     let descriptors = protox::compile([file], [proto_root])?;
     tonic_prost_build::configure()
         .build_server(true)

@@ -138,7 +138,7 @@ async fn over_grpc_the_ledger_assigns_the_number_and_an_official_void_needs_a_ti
         .expect("voided");
 
     let mut queries = server.queries(customer.token.expose()).await;
-    let view = queries
+    let c = queries
         .get_contract(pb::GetContractRequest {
             customer_id: A.into(),
             contract_no: no.to_string(),
@@ -146,15 +146,21 @@ async fn over_grpc_the_ledger_assigns_the_number_and_an_official_void_needs_a_ti
         })
         .await
         .expect("contract")
-        .into_inner();
-    let c: serde_json::Value = serde_json::from_str(&view.json).unwrap();
-    assert_eq!(c["subject"]["party_b"], DEFAULT_PARTY_B);
-    assert_eq!(c["subject"]["party_a"]["kind"], "enterprise");
-    assert_eq!(c["subject"]["party_a"]["contact_name"], "Li Lei");
-    assert_eq!(c["status"], "voided");
+        .into_inner()
+        .contract
+        .expect("the typed contract");
+    let subject = c.subject.as_ref().expect("the parties");
+    assert_eq!(subject.party_b, DEFAULT_PARTY_B);
+    let party_a = subject.party_a.as_ref().expect("party a");
+    assert_eq!(party_a.kind(), pb::CertificationKind::Enterprise);
+    assert_eq!(party_a.contact_name, "Li Lei");
+    assert_eq!(c.status(), pb::ContractStatus::Voided);
     assert_eq!(
-        c["void_ticket"],
-        serde_json::json!({"ticket_id": "TK-0042", "reason": "wrong entity"})
+        c.void_ticket,
+        Some(pb::VoidTicket {
+            ticket_id: "TK-0042".into(),
+            reason: "wrong entity".into(),
+        })
     );
     server.shutdown().await;
 }

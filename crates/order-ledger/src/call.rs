@@ -1,7 +1,8 @@
 //! `call <Rpc> <json>`: a small gRPC client for the tour and for scripts.
 //! The request is the proto message as JSON (field names as in
-//! proto/ledger/v1/ledger.proto, enums as numbers); the reply is printed as
-//! JSON.
+//! proto/ledger/v1/*.proto, enums as numbers); the reply is printed the
+//! same way (a query's typed reply with its deprecated `json` while it
+//! lasts).
 
 use std::io::Read as _;
 

@@ -25,7 +25,7 @@ use chrono_tz::Tz;
 
 use ledger_domain::catalog::{BillType, ChargeType, OrderType};
 use ledger_domain::ids::{CustomerId, InstanceId, OrderId, ServiceTypeCode};
-use ledger_domain::money::Money;
+use ledger_domain::money::{Currency, Money};
 use ledger_domain::order::OrderStatus;
 
 use super::stream::{self, Plan};
@@ -378,6 +378,8 @@ pub struct OrderListRow {
     pub status: OrderStatusKind,
     /// Huawei order `status` code.
     pub status_code: u8,
+    /// The currency of every amount of the row.
+    pub currency: Currency,
     /// Baidu "Order amount": the product amount, list price before discounts.
     pub order_amount: Money,
     pub amount_due: Money,
@@ -425,6 +427,7 @@ pub(crate) fn list_row(row: &OrderRow, now: DateTime<Utc>) -> OrderListRow {
         product_name: spec.product_name.clone(),
         status: OrderStatusKind::of_row(row.status()),
         status_code: row.status().huawei_code(),
+        currency: spec.currency,
         order_amount: spec.pricing().list_price,
         amount_due: spec.amount_due,
         cash_payment,

@@ -182,6 +182,7 @@ mod tests {
             product_name: "Cloud".into(),
             status: OrderStatusKind::Cancelled,
             status_code: 4,
+            currency: ledger_domain::money::Currency::new("USD").unwrap(),
             order_amount: "100.00".parse().unwrap(),
             amount_due: "85.00".parse().unwrap(),
             cash_payment: "0".parse().unwrap(),

@@ -9,6 +9,7 @@ pub mod convert;
 mod queries;
 pub mod requests;
 mod subscribe;
+pub mod views;
 
 use std::sync::Arc;
 

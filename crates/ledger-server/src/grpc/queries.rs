@@ -1,5 +1,6 @@
-//! `LedgerQueries`: the read models as JSON views (the same documents as
-//! the `/v1` REST resources), and the log subscription.
+//! `LedgerQueries`: the read models as typed replies (built by
+//! [`super::views`] from the same typed views as the `/v1` REST
+//! documents), the aggregates as JSON, and the log subscription.
 //!
 //! Every query names its customer, which the caller must be allowed to act
 //! for (a customer only itself: PermissionDenied `access_denied`
@@ -15,13 +16,14 @@ use ledger_projections::orders::{Cursor, OrderListQuery, SortOrder, DEFAULT_ORDE
 use tonic::{Request, Response, Status};
 
 use super::convert::{contract_kind, field, optional, order_type};
+use super::views::{contracts as typed_contracts, orders as typed_orders};
 use super::{caller, subscribe};
 use crate::auth::Caller;
 use crate::errors::ApiError;
 use crate::pb;
 use crate::pb::ledger_queries_server::LedgerQueries;
 use crate::server::State;
-use crate::views::{self, names, params, View};
+use crate::views::{self, names, params, Read, View};
 
 pub struct Queries {
     state: Arc<State>,
@@ -38,6 +40,35 @@ fn reply(view: View) -> Response<pb::ViewReply> {
         json: view.json.to_string(),
         position: view.position,
     })
+}
+
+/// Every typed reply says which log position it reflects.
+trait Positioned {
+    fn set_position(&mut self, position: u64);
+}
+
+macro_rules! positioned {
+    ($($reply:ty),*) => {$(
+        impl Positioned for $reply {
+            fn set_position(&mut self, position: u64) {
+                self.position = position;
+            }
+        }
+    )*};
+}
+
+positioned!(
+    pb::ListOrdersReply,
+    pb::GetOrderReply,
+    pb::GetOrderDeductionsReply,
+    pb::ListContractsReply,
+    pb::GetContractReply
+);
+
+fn typed<T: Positioned>(read: Read<T>) -> Response<T> {
+    let mut reply = read.value;
+    reply.set_position(read.position);
+    Response::new(reply)
 }
 
 /// The request's customer, if the caller may act for it.
@@ -122,64 +153,90 @@ impl LedgerQueries for Queries {
     async fn list_orders(
         &self,
         req: Request<pb::ListOrdersRequest>,
-    ) -> Result<Response<pb::ViewReply>, Status> {
+    ) -> Result<Response<pb::ListOrdersReply>, Status> {
         let caller = caller(&req)?;
         let r = req.into_inner();
         let customer = customer(&caller, &r.customer_id)?;
         let q = list_orders_query(&r, customer, self.state.clock.now())?;
-        let view = views::orders::list(&self.state, &q, r.min_position).await?;
-        Ok(reply(view))
+        let read = views::orders::list_as(&self.state, &q, r.min_position, |page| {
+            typed_orders::list_orders_reply(&q, page)
+        })
+        .await?;
+        Ok(typed(read))
     }
 
     async fn get_order(
         &self,
         req: Request<pb::GetOrderRequest>,
-    ) -> Result<Response<pb::ViewReply>, Status> {
+    ) -> Result<Response<pb::GetOrderReply>, Status> {
         let caller = caller(&req)?;
         let r = req.into_inner();
         let customer = customer(&caller, &r.customer_id)?;
         let order: OrderId = field("order_id", &r.order_id)?;
         let now = self.state.clock.now();
-        let view =
-            views::orders::details(&self.state, &customer, &order, now, r.min_position).await?;
-        Ok(reply(view))
+        let read = views::orders::details_as(
+            &self.state,
+            &customer,
+            &order,
+            now,
+            r.min_position,
+            typed_orders::get_order_reply,
+        )
+        .await?;
+        Ok(typed(read))
     }
 
     async fn get_order_deductions(
         &self,
         req: Request<pb::GetOrderRequest>,
-    ) -> Result<Response<pb::ViewReply>, Status> {
+    ) -> Result<Response<pb::GetOrderDeductionsReply>, Status> {
         let caller = caller(&req)?;
         let r = req.into_inner();
         let customer = customer(&caller, &r.customer_id)?;
         let order: OrderId = field("order_id", &r.order_id)?;
-        let view =
-            views::orders::deductions(&self.state, &customer, &order, r.min_position).await?;
-        Ok(reply(view))
+        let read = views::orders::deductions_as(
+            &self.state,
+            &customer,
+            &order,
+            r.min_position,
+            typed_orders::get_order_deductions_reply,
+        )
+        .await?;
+        Ok(typed(read))
     }
 
     async fn list_contracts(
         &self,
         req: Request<pb::ListContractsRequest>,
-    ) -> Result<Response<pb::ViewReply>, Status> {
+    ) -> Result<Response<pb::ListContractsReply>, Status> {
         let caller = caller(&req)?;
         let r = req.into_inner();
         let customer = customer(&caller, &r.customer_id)?;
         let q = list_contracts_query(&r, customer, self.state.clock.now())?;
-        let view = views::contracts::list(&self.state, &q, r.min_position).await?;
-        Ok(reply(view))
+        let read = views::contracts::list_as(&self.state, &q, r.min_position, |page| {
+            typed_contracts::list_contracts_reply(&q, page)
+        })
+        .await?;
+        Ok(typed(read))
     }
 
     async fn get_contract(
         &self,
         req: Request<pb::GetContractRequest>,
-    ) -> Result<Response<pb::ViewReply>, Status> {
+    ) -> Result<Response<pb::GetContractReply>, Status> {
         let caller = caller(&req)?;
         let r = req.into_inner();
         let customer = customer(&caller, &r.customer_id)?;
         let no: ContractNo = field("contract_no", &r.contract_no)?;
-        let view = views::contracts::detail(&self.state, &customer, &no, r.min_position).await?;
-        Ok(reply(view))
+        let read = views::contracts::detail_as(
+            &self.state,
+            &customer,
+            &no,
+            r.min_position,
+            typed_contracts::get_contract_reply,
+        )
+        .await?;
+        Ok(typed(read))
     }
 
     async fn get_contract_document(

@@ -12,7 +12,7 @@ use ledger_projections::CONTRACTS;
 use serde_json::{json, Map, Value};
 
 use super::names::{self, name, names};
-use super::{money, opt_time, read, time, View};
+use super::{money, opt_time, read, time, Read, View};
 use crate::errors::ApiError;
 use crate::server::State;
 
@@ -175,13 +175,43 @@ pub fn contract_detail(d: &ContractDetail) -> Value {
 
 // ---- Reads (shared by REST and gRPC) ----------------------------------------
 
+/// A page of the contract list, rendered by `render` (the REST document,
+/// or a typed gRPC reply).
+pub async fn list_as<T>(
+    state: &State,
+    q: &ContractListQuery,
+    min_position: u64,
+    render: impl FnOnce(&ContractPage) -> T,
+) -> Result<Read<T>, ApiError> {
+    read(state, CONTRACTS, min_position, |tree| {
+        Ok(render(&contracts::list_contracts(tree, q)?))
+    })
+    .await
+}
+
 pub async fn list(
     state: &State,
     q: &ContractListQuery,
     min_position: u64,
 ) -> Result<View, ApiError> {
+    list_as(state, q, min_position, |p| contract_page(q, p))
+        .await
+        .map(View::from)
+}
+
+/// The customer's contract in full, rendered by `render`;
+/// `contract_not_found` if it is not the customer's.
+pub async fn detail_as<T>(
+    state: &State,
+    customer: &CustomerId,
+    no: &ContractNo,
+    min_position: u64,
+    render: impl FnOnce(&ContractDetail) -> T,
+) -> Result<Read<T>, ApiError> {
     read(state, CONTRACTS, min_position, |tree| {
-        Ok(contract_page(q, &contracts::list_contracts(tree, q)?))
+        contracts::contract_detail(tree, customer, no)?
+            .map(|d| render(&d))
+            .ok_or_else(|| DomainError::ContractNotFound(no.clone()).into())
     })
     .await
 }
@@ -192,12 +222,9 @@ pub async fn detail(
     no: &ContractNo,
     min_position: u64,
 ) -> Result<View, ApiError> {
-    read(state, CONTRACTS, min_position, |tree| {
-        contracts::contract_detail(tree, customer, no)?
-            .map(|d| contract_detail(&d))
-            .ok_or_else(|| DomainError::ContractNotFound(no.clone()).into())
-    })
-    .await
+    detail_as(state, customer, no, min_position, contract_detail)
+        .await
+        .map(View::from)
 }
 
 #[cfg(test)]

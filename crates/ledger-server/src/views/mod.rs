@@ -1,5 +1,6 @@
-//! JSON views of the read models, shared by the `/v1` REST resources and
-//! the gRPC queries (one schema for both).
+//! JSON views of the read models: the `/v1` REST documents. The reads here
+//! are shared with the gRPC queries, which render the same typed views as
+//! typed replies (`crate::grpc::views`, the same keys as fields).
 //!
 //! Conventions: amounts are decimal strings (`"85.00"`, never numbers);
 //! times are RFC 3339 in UTC (`"2024-11-22T08:00:00Z"`); enums are
@@ -46,7 +47,13 @@ pub fn opt_money(m: Option<Money>) -> Value {
 
 /// A time as RFC 3339 in UTC.
 pub fn time(t: DateTime<Utc>) -> Value {
-    Value::String(t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    Value::String(time_text(t))
+}
+
+/// A time as RFC 3339 in UTC, as text (the views' and the typed gRPC
+/// replies' one format).
+pub fn time_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
 pub fn opt_time(t: Option<DateTime<Utc>>) -> Value {
@@ -57,16 +64,34 @@ pub fn opt_str(s: Option<impl ToString>) -> Value {
     s.map_or(Value::Null, |s| Value::String(s.to_string()))
 }
 
+/// A value rendered from a read model, and the log position it reflects
+/// (every event up to it): a [`View`] when the value is the JSON document,
+/// a typed gRPC reply otherwise.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Read<T> {
+    pub value: T,
+    pub position: u64,
+}
+
+impl From<Read<Value>> for View {
+    fn from(r: Read<Value>) -> View {
+        View {
+            json: r.value,
+            position: r.position,
+        }
+    }
+}
+
 /// Waits until projection `name` has applied `min_position` (bounded by
 /// [`MAX_READ_WAIT_MS`]), then renders a view of its tree. The position
 /// reported is the projection's checkpoint before the read: the view
 /// reflects at least every event up to it.
-pub async fn read(
+pub async fn read<T>(
     state: &State,
     name: &'static str,
     min_position: u64,
-    render: impl FnOnce(&sled::Tree) -> Result<Value, ApiError>,
-) -> Result<View, ApiError> {
+    render: impl FnOnce(&sled::Tree) -> Result<T, ApiError>,
+) -> Result<Read<T>, ApiError> {
     read_with(
         state,
         name,
@@ -80,13 +105,13 @@ pub async fn read(
 /// [`read`] of a view `open` makes of the projection (a typed view), in a
 /// `query` span: the projection, `min_position`, the position read, the
 /// read-your-writes wait and the rendering time.
-pub async fn read_with<V>(
+pub async fn read_with<V, T>(
     state: &State,
     name: &'static str,
     min_position: u64,
     open: impl FnOnce(&State) -> Result<V, ApiError>,
-    render: impl FnOnce(&V) -> Result<Value, ApiError>,
-) -> Result<View, ApiError> {
+    render: impl FnOnce(&V) -> Result<T, ApiError>,
+) -> Result<Read<T>, ApiError> {
     let span = tracing::info_span!(
         "query",
         projection = name,
@@ -104,9 +129,9 @@ pub async fn read_with<V>(
         span.record("position", position);
         let view = open(state)?;
         let rendering = std::time::Instant::now();
-        let json = render(&view)?;
+        let value = render(&view)?;
         span.record("render_us", rendering.elapsed().as_micros() as u64);
-        Ok(View { json, position })
+        Ok(Read { value, position })
     }
     .instrument(span)
     .await

@@ -15,7 +15,7 @@ use ledger_projections::ORDERS;
 use serde_json::{json, Map, Value};
 
 use super::names::{self, name, names};
-use super::{money, opt_money, opt_str, opt_time, time, View};
+use super::{money, opt_money, opt_str, opt_time, time, Read, View};
 use crate::errors::ApiError;
 use crate::server::State;
 
@@ -65,6 +65,7 @@ pub fn order_row(r: &OrderListRow) -> Value {
     m.insert("order_id".into(), json!(r.order_id));
     m.insert("product_name".into(), json!(r.product_name));
     insert_all(&mut m, status(r.status, r.status_code));
+    m.insert("currency".into(), json!(r.currency.as_str()));
     m.insert("order_amount".into(), money(r.order_amount));
     m.insert("amount_due".into(), money(r.amount_due));
     m.insert("cash_payment".into(), money(r.cash_payment));
@@ -327,11 +328,11 @@ pub fn eligible_page(q: &EligibleOrdersQuery, page: &EligiblePage) -> Value {
 
 /// Waits until the `orders` projection has applied `min_position` (see
 /// [`super::wait`]), then renders a view of it.
-async fn read_orders(
+async fn read_orders<T>(
     state: &State,
     min_position: u64,
-    render: impl FnOnce(&OrdersView) -> Result<Value, ApiError>,
-) -> Result<View, ApiError> {
+    render: impl FnOnce(&OrdersView) -> Result<T, ApiError>,
+) -> Result<Read<T>, ApiError> {
     super::read_with(
         state,
         ORDERS,
@@ -342,8 +343,39 @@ async fn read_orders(
     .await
 }
 
+/// A page of the order list, rendered by `render` (the REST document, or
+/// a typed gRPC reply).
+pub async fn list_as<T>(
+    state: &State,
+    q: &OrderListQuery,
+    min_position: u64,
+    render: impl FnOnce(&OrderPage) -> T,
+) -> Result<Read<T>, ApiError> {
+    read_orders(state, min_position, |v| Ok(render(&v.list(q)?))).await
+}
+
 pub async fn list(state: &State, q: &OrderListQuery, min_position: u64) -> Result<View, ApiError> {
-    read_orders(state, min_position, |v| Ok(order_page(q, &v.list(q)?))).await
+    list_as(state, q, min_position, |p| order_page(q, p))
+        .await
+        .map(View::from)
+}
+
+/// The customer's order in full, rendered by `render`; `order_not_found`
+/// if it is not the customer's.
+pub async fn details_as<T>(
+    state: &State,
+    customer: &CustomerId,
+    id: &OrderId,
+    now: DateTime<Utc>,
+    min_position: u64,
+    render: impl FnOnce(&OrderDetails) -> T,
+) -> Result<Read<T>, ApiError> {
+    read_orders(state, min_position, |v| {
+        v.details(customer, id, now)?
+            .map(|d| render(&d))
+            .ok_or_else(|| DomainError::OrderNotFound(id.clone()).into())
+    })
+    .await
 }
 
 pub async fn details(
@@ -353,9 +385,22 @@ pub async fn details(
     now: DateTime<Utc>,
     min_position: u64,
 ) -> Result<View, ApiError> {
+    details_as(state, customer, id, now, min_position, order_details)
+        .await
+        .map(View::from)
+}
+
+/// The customer's order's deductions, rendered by `render`.
+pub async fn deductions_as<T>(
+    state: &State,
+    customer: &CustomerId,
+    id: &OrderId,
+    min_position: u64,
+    render: impl FnOnce(&OrderDeductions) -> T,
+) -> Result<Read<T>, ApiError> {
     read_orders(state, min_position, |v| {
-        v.details(customer, id, now)?
-            .map(|d| order_details(&d))
+        v.deductions(customer, id)?
+            .map(|d| render(&d))
             .ok_or_else(|| DomainError::OrderNotFound(id.clone()).into())
     })
     .await
@@ -367,12 +412,9 @@ pub async fn deductions(
     id: &OrderId,
     min_position: u64,
 ) -> Result<View, ApiError> {
-    read_orders(state, min_position, |v| {
-        v.deductions(customer, id)?
-            .map(|d| order_deductions(&d))
-            .ok_or_else(|| DomainError::OrderNotFound(id.clone()).into())
-    })
-    .await
+    deductions_as(state, customer, id, min_position, order_deductions)
+        .await
+        .map(View::from)
 }
 
 pub async fn by_discount_type(
@@ -388,6 +430,7 @@ pub async fn by_discount_type(
         ))
     })
     .await
+    .map(View::from)
 }
 
 pub async fn eligible(
@@ -399,6 +442,7 @@ pub async fn eligible(
         Ok(eligible_page(q, &v.eligible(q)?))
     })
     .await
+    .map(View::from)
 }
 
 #[cfg(test)]
@@ -414,6 +458,7 @@ mod tests {
             product_name: "Elastic Cloud Server".into(),
             status: OrderStatusKind::Paid,
             status_code: 5,
+            currency: ledger_domain::money::Currency::new("USD").unwrap(),
             order_amount: "100.00".parse().unwrap(),
             amount_due: "85.00".parse().unwrap(),
             cash_payment: "80.5".parse().unwrap(),
@@ -439,6 +484,7 @@ mod tests {
                 "status": "paid",
                 "status_name": "Paid",
                 "status_code": 5,
+                "currency": "USD",
                 "order_amount": "100.00",
                 "amount_due": "85.00",
                 "cash_payment": "80.5",
