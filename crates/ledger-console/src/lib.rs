@@ -16,7 +16,6 @@
 //! code, no framing by others; PDFs fetched by the pages are shown from
 //! `blob:` URLs.
 
-
 /// Where the console is mounted.
 pub const PREFIX: &str = "/console";
 

@@ -72,4 +72,3 @@ fn not_found() -> Response {
     )
         .into_response()
 }
-
