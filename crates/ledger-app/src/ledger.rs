@@ -292,11 +292,12 @@ impl Ledger {
 
         for attempt in 1..=MAX_CONFLICT_RETRIES {
             Span::current().record("attempts", attempt);
-            // Checked on every attempt: a concurrent retry of this very
-            // command may have committed while we lost a conflict.
-            if let Some(seen) = self.store.command(&meta.command_id).await? {
-                return dedup(seen, &fingerprint, &meta.command_id);
-            }
+            // No command-id lookup before deciding: the append is where a
+            // seen command id is answered (the store returns the original
+            // commit for the same fingerprint, `CommandIdReused` for
+            // another, atomically with the write), and a decision that
+            // appends nothing looks the id up below before answering. So
+            // a fresh command costs one command-id lookup, the store's.
             let (state, versions) = self
                 .load_scope(&command)
                 .instrument(debug_span!("load", attempt))
