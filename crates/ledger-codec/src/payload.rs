@@ -1,13 +1,15 @@
 //! Domain events to stored payloads and back.
 //!
 //! Each event is stored as its type name (the [`Event`] variant name, never
-//! renamed), a schema version and the bincode 2 encoding of the variant's
-//! struct alone, so reordering enum variants never changes stored bytes.
+//! renamed), a schema version and the bincode 2 encoding of the event's
+//! stored struct ([`crate::stored`]) alone, so reordering [`Event`]'s
+//! variants, or any field or variant of a domain type, never changes stored
+//! bytes.
 //!
-//! **Schema evolution.** When an event's struct changes, bump its entry in
-//! [`SCHEMA_VERSIONS`], keep the old struct in an `upcast` module, and add a
-//! `(name, old_version)` arm to [`decode_event`] that decodes the old struct
-//! and converts it. Stored bytes are never rewritten.
+//! **Schema evolution.** When an event's stored form changes, add a stored
+//! struct for the new version, bump its entry here, move the old struct to
+//! the `upcast` module with a conversion to the new one, and add a
+//! `(name, old_version)` arm there. Stored bytes are never rewritten.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -16,7 +18,7 @@ use sha2::{Digest as _, Sha256};
 use ledger_domain::{Command, Event};
 
 use crate::record::Digest;
-use crate::CodecError;
+use crate::{stored, CodecError};
 
 fn config() -> bincode::config::Configuration {
     bincode::config::standard()
@@ -40,20 +42,30 @@ pub fn decode_value<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> 
 }
 
 macro_rules! events {
-    ($($name:ident = $version:literal),* $(,)?) => {
+    (
+        stored { $($name:ident = $version:literal as $stored:ty),* $(,)? }
+        domain { $($dname:ident = $dversion:literal),* $(,)? }
+    ) => {
         /// Current schema version of every event type.
-        pub const SCHEMA_VERSIONS: &[(&str, u16)] = &[$((stringify!($name), $version)),*];
+        pub const SCHEMA_VERSIONS: &[(&str, u16)] = &[
+            $((stringify!($name), $version),)*
+            $((stringify!($dname), $dversion),)*
+        ];
 
         /// The type name, current schema version and payload of an event.
         pub fn encode_event(event: &Event) -> Result<(&'static str, u16, Vec<u8>), CodecError> {
-            let payload = match event { $(Event::$name(e) => encode_value(e)?),* };
+            let payload = match event {
+                $(Event::$name(e) => encode_value(&<$stored>::from(e))?,)*
+                $(Event::$dname(e) => encode_value(e)?,)*
+            };
             Ok((event.name(), schema_version(event.name()), payload))
         }
 
         /// Decodes a stored payload, upcasting older schema versions.
         pub fn decode_event(event_type: &str, schema_version: u16, payload: &[u8]) -> Result<Event, CodecError> {
             match (event_type, schema_version) {
-                $((stringify!($name), $version) => Ok(Event::$name(decode_value(payload)?)),)*
+                $((stringify!($name), $version) => Ok(Event::$name(decode_value::<$stored>(payload)?.try_into()?)),)*
+                $((stringify!($dname), $dversion) => Ok(Event::$dname(decode_value(payload)?)),)*
                 _ => crate::upcast::decode_old(event_type, schema_version, payload)?
                     .ok_or_else(|| CodecError::UnknownEventType { event_type: event_type.to_owned(), schema_version }),
             }
@@ -61,29 +73,36 @@ macro_rules! events {
     };
 }
 
+// `stored`: events encoded through their stored type (`crate::stored`), each
+// `Name = current version as type of that version`. `domain`: events still
+// encoded as the domain's own struct.
 events!(
-    OrderPlaced = 2,
-    OrderPaid = 1,
-    OrderCancelled = 1,
-    OrderExpired = 1,
-    OrderVoided = 1,
-    OrderAttachedToContract = 1,
-    OrderReleasedFromContract = 1,
-    ContractApplied = 2,
-    ContractConverted = 1,
-    ContractDocumentSealed = 1,
-    ContractVoided = 2,
-    ContractRemarksEdited = 1,
-    ContractInvalidated = 1,
-    CustomerRegistered = 1,
-    RealNameCertified = 1,
-    RemittanceAccountSet = 1,
-    LossAccepted = 1,
-    TopUpReceived = 1,
-    AccountCredited = 1,
-    AccountDebited = 1,
-    CouponIssued = 1,
-    CouponRedeemed = 1,
+    stored {
+        OrderPlaced = 2 as stored::order::OrderPlacedV2,
+        OrderPaid = 1 as stored::order::OrderPaidV1,
+        OrderCancelled = 1 as stored::order::OrderCancelledV1,
+        OrderExpired = 1 as stored::order::OrderExpiredV1,
+        OrderVoided = 1 as stored::order::OrderVoidedV1,
+        OrderAttachedToContract = 1 as stored::order::OrderAttachedToContractV1,
+        OrderReleasedFromContract = 1 as stored::order::OrderReleasedFromContractV1,
+    }
+    domain {
+        ContractApplied = 2,
+        ContractConverted = 1,
+        ContractDocumentSealed = 1,
+        ContractVoided = 2,
+        ContractRemarksEdited = 1,
+        ContractInvalidated = 1,
+        CustomerRegistered = 1,
+        RealNameCertified = 1,
+        RemittanceAccountSet = 1,
+        LossAccepted = 1,
+        TopUpReceived = 1,
+        AccountCredited = 1,
+        AccountDebited = 1,
+        CouponIssued = 1,
+        CouponRedeemed = 1,
+    }
 );
 
 /// Current schema version of a stored event type name.

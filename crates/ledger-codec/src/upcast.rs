@@ -5,17 +5,16 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use ledger_domain::catalog::{ChargeType, OrderType, SourceType};
 use ledger_domain::contract::{
     ContractApplied, ContractOrder, ContractTerms, ContractVoided, PartyADetails, SubjectInfo,
 };
 use ledger_domain::customer::RealName;
-use ledger_domain::ids::{ContractNo, CustomerId, InstanceId, OrderId, ServiceTypeCode};
-use ledger_domain::money::{Currency, Money};
-use ledger_domain::order::{LineItem, OrderPlaced, OrderSpec};
+use ledger_domain::ids::{ContractNo, CustomerId};
 use ledger_domain::Event;
 
 use crate::payload::decode_value;
+use crate::stored;
+use crate::stored::order::{OrderPlacedV2, OrderSpecV2};
 use crate::CodecError;
 
 /// Decodes `(event_type, schema_version)` when it is an older version this
@@ -26,7 +25,9 @@ pub(crate) fn decode_old(
     payload: &[u8],
 ) -> Result<Option<Event>, CodecError> {
     Ok(Some(match (event_type, schema_version) {
-        ("OrderPlaced", 1) => Event::OrderPlaced(decode_value::<OrderPlacedV1>(payload)?.into()),
+        ("OrderPlaced", 1) => Event::OrderPlaced(
+            OrderPlacedV2::from(decode_value::<OrderPlacedV1>(payload)?).try_into()?,
+        ),
         ("ContractApplied", 1) => {
             Event::ContractApplied(decode_value::<ContractAppliedV1>(payload)?.into())
         }
@@ -40,18 +41,18 @@ pub(crate) fn decode_old(
 /// `OrderSpec` before the sales contract (`OrderPlaced` v1).
 #[derive(Deserialize)]
 struct OrderSpecV1 {
-    order_id: OrderId,
-    customer_id: CustomerId,
-    base_order_id: Option<OrderId>,
-    source_type: SourceType,
+    order_id: String,
+    customer_id: String,
+    base_order_id: Option<String>,
+    source_type: stored::catalog::SourceType,
     product_name: String,
-    service_type_code: ServiceTypeCode,
-    order_type: OrderType,
-    charge_type: ChargeType,
-    currency: Currency,
-    line_items: Vec<LineItem>,
-    instance_ids: Vec<InstanceId>,
-    amount_due: Money,
+    service_type_code: String,
+    order_type: stored::catalog::OrderType,
+    charge_type: stored::catalog::ChargeType,
+    currency: String,
+    line_items: Vec<stored::order::LineItem>,
+    instance_ids: Vec<String>,
+    amount_due: String,
 }
 
 #[derive(Deserialize)]
@@ -61,11 +62,11 @@ struct OrderPlacedV1 {
     payment_deadline: DateTime<Utc>,
 }
 
-impl From<OrderPlacedV1> for OrderPlaced {
+impl From<OrderPlacedV1> for OrderPlacedV2 {
     fn from(v1: OrderPlacedV1) -> Self {
         let s = v1.spec;
-        OrderPlaced {
-            spec: OrderSpec {
+        OrderPlacedV2 {
+            spec: OrderSpecV2 {
                 order_id: s.order_id,
                 customer_id: s.customer_id,
                 base_order_id: s.base_order_id,
@@ -143,8 +144,12 @@ impl From<ContractVoidedV1> for ContractVoided {
 mod tests {
     use super::*;
     use crate::payload::{decode_event, encode_event, encode_value};
+    use ledger_domain::catalog::{ChargeType, OrderType, SourceType};
     use ledger_domain::contract::VoidTicket;
     use ledger_domain::customer::CertificationKind;
+    use ledger_domain::ids::{OrderId, ServiceTypeCode};
+    use ledger_domain::money::Currency;
+    use ledger_domain::order::{OrderPlaced, OrderSpec};
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
