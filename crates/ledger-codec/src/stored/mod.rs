@@ -17,9 +17,12 @@
 //!   a new version of each.
 //! - The golden bytes in `tests/golden/` pin every struct and variant here.
 //!
-//! Families: [`order`], and [`catalog`] for the code tables events share.
+//! Families: [`order`], [`contract`], [`customer`] (its values so far),
+//! and [`catalog`] for the code tables events share.
 
 pub mod catalog;
+pub mod contract;
+pub mod customer;
 pub mod order;
 
 use std::str::FromStr;
