@@ -91,15 +91,15 @@ events!(
         ContractVoided = 2 as stored::contract::ContractVoidedV2,
         ContractRemarksEdited = 1 as stored::contract::ContractRemarksEditedV1,
         ContractInvalidated = 1 as stored::contract::ContractInvalidatedV1,
+        CustomerRegistered = 1 as stored::customer::CustomerRegisteredV1,
+        RealNameCertified = 1 as stored::customer::RealNameCertifiedV1,
+        RemittanceAccountSet = 1 as stored::customer::RemittanceAccountSetV1,
+        LossAccepted = 1 as stored::customer::LossAcceptedV1,
+        TopUpReceived = 1 as stored::customer::TopUpReceivedV1,
+        AccountCredited = 1 as stored::customer::AccountCreditedV1,
+        AccountDebited = 1 as stored::customer::AccountDebitedV1,
     }
     domain {
-        CustomerRegistered = 1,
-        RealNameCertified = 1,
-        RemittanceAccountSet = 1,
-        LossAccepted = 1,
-        TopUpReceived = 1,
-        AccountCredited = 1,
-        AccountDebited = 1,
         CouponIssued = 1,
         CouponRedeemed = 1,
     }

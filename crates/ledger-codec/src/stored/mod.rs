@@ -17,8 +17,8 @@
 //!   a new version of each.
 //! - The golden bytes in `tests/golden/` pin every struct and variant here.
 //!
-//! Families: [`order`], [`contract`], [`customer`] (its values so far),
-//! and [`catalog`] for the code tables events share.
+//! Families: [`order`], [`contract`], [`customer`] (customers, accounts,
+//! operations), and [`catalog`] for the code tables events share.
 
 pub mod catalog;
 pub mod contract;
