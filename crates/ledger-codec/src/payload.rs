@@ -42,22 +42,13 @@ pub fn decode_value<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> 
 }
 
 macro_rules! events {
-    (
-        stored { $($name:ident = $version:literal as $stored:ty),* $(,)? }
-        domain { $($dname:ident = $dversion:literal),* $(,)? }
-    ) => {
+    ($($name:ident = $version:literal as $stored:ty),* $(,)?) => {
         /// Current schema version of every event type.
-        pub const SCHEMA_VERSIONS: &[(&str, u16)] = &[
-            $((stringify!($name), $version),)*
-            $((stringify!($dname), $dversion),)*
-        ];
+        pub const SCHEMA_VERSIONS: &[(&str, u16)] = &[$((stringify!($name), $version)),*];
 
         /// The type name, current schema version and payload of an event.
         pub fn encode_event(event: &Event) -> Result<(&'static str, u16, Vec<u8>), CodecError> {
-            let payload = match event {
-                $(Event::$name(e) => encode_value(&<$stored>::from(e))?,)*
-                $(Event::$dname(e) => encode_value(e)?,)*
-            };
+            let payload = match event { $(Event::$name(e) => encode_value(&<$stored>::from(e))?),* };
             Ok((event.name(), schema_version(event.name()), payload))
         }
 
@@ -65,7 +56,6 @@ macro_rules! events {
         pub fn decode_event(event_type: &str, schema_version: u16, payload: &[u8]) -> Result<Event, CodecError> {
             match (event_type, schema_version) {
                 $((stringify!($name), $version) => Ok(Event::$name(decode_value::<$stored>(payload)?.try_into()?)),)*
-                $((stringify!($dname), $dversion) => Ok(Event::$dname(decode_value(payload)?)),)*
                 _ => crate::upcast::decode_old(event_type, schema_version, payload)?
                     .ok_or_else(|| CodecError::UnknownEventType { event_type: event_type.to_owned(), schema_version }),
             }
@@ -73,36 +63,31 @@ macro_rules! events {
     };
 }
 
-// `stored`: events encoded through their stored type (`crate::stored`), each
-// `Name = current version as type of that version`. `domain`: events still
-// encoded as the domain's own struct.
+// Each event type: its current schema version and the stored struct of that
+// version (`crate::stored`), converted from and to the domain's event.
 events!(
-    stored {
-        OrderPlaced = 2 as stored::order::OrderPlacedV2,
-        OrderPaid = 1 as stored::order::OrderPaidV1,
-        OrderCancelled = 1 as stored::order::OrderCancelledV1,
-        OrderExpired = 1 as stored::order::OrderExpiredV1,
-        OrderVoided = 1 as stored::order::OrderVoidedV1,
-        OrderAttachedToContract = 1 as stored::order::OrderAttachedToContractV1,
-        OrderReleasedFromContract = 1 as stored::order::OrderReleasedFromContractV1,
-        ContractApplied = 2 as stored::contract::ContractAppliedV2,
-        ContractConverted = 1 as stored::contract::ContractConvertedV1,
-        ContractDocumentSealed = 1 as stored::contract::ContractDocumentSealedV1,
-        ContractVoided = 2 as stored::contract::ContractVoidedV2,
-        ContractRemarksEdited = 1 as stored::contract::ContractRemarksEditedV1,
-        ContractInvalidated = 1 as stored::contract::ContractInvalidatedV1,
-        CustomerRegistered = 1 as stored::customer::CustomerRegisteredV1,
-        RealNameCertified = 1 as stored::customer::RealNameCertifiedV1,
-        RemittanceAccountSet = 1 as stored::customer::RemittanceAccountSetV1,
-        LossAccepted = 1 as stored::customer::LossAcceptedV1,
-        TopUpReceived = 1 as stored::customer::TopUpReceivedV1,
-        AccountCredited = 1 as stored::customer::AccountCreditedV1,
-        AccountDebited = 1 as stored::customer::AccountDebitedV1,
-    }
-    domain {
-        CouponIssued = 1,
-        CouponRedeemed = 1,
-    }
+    OrderPlaced = 2 as stored::order::OrderPlacedV2,
+    OrderPaid = 1 as stored::order::OrderPaidV1,
+    OrderCancelled = 1 as stored::order::OrderCancelledV1,
+    OrderExpired = 1 as stored::order::OrderExpiredV1,
+    OrderVoided = 1 as stored::order::OrderVoidedV1,
+    OrderAttachedToContract = 1 as stored::order::OrderAttachedToContractV1,
+    OrderReleasedFromContract = 1 as stored::order::OrderReleasedFromContractV1,
+    ContractApplied = 2 as stored::contract::ContractAppliedV2,
+    ContractConverted = 1 as stored::contract::ContractConvertedV1,
+    ContractDocumentSealed = 1 as stored::contract::ContractDocumentSealedV1,
+    ContractVoided = 2 as stored::contract::ContractVoidedV2,
+    ContractRemarksEdited = 1 as stored::contract::ContractRemarksEditedV1,
+    ContractInvalidated = 1 as stored::contract::ContractInvalidatedV1,
+    CustomerRegistered = 1 as stored::customer::CustomerRegisteredV1,
+    RealNameCertified = 1 as stored::customer::RealNameCertifiedV1,
+    RemittanceAccountSet = 1 as stored::customer::RemittanceAccountSetV1,
+    LossAccepted = 1 as stored::customer::LossAcceptedV1,
+    TopUpReceived = 1 as stored::customer::TopUpReceivedV1,
+    AccountCredited = 1 as stored::customer::AccountCreditedV1,
+    AccountDebited = 1 as stored::customer::AccountDebitedV1,
+    CouponIssued = 1 as stored::coupon::CouponIssuedV1,
+    CouponRedeemed = 1 as stored::coupon::CouponRedeemedV1,
 );
 
 /// Current schema version of a stored event type name.

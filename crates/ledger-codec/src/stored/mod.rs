@@ -18,10 +18,12 @@
 //! - The golden bytes in `tests/golden/` pin every struct and variant here.
 //!
 //! Families: [`order`], [`contract`], [`customer`] (customers, accounts,
-//! operations), and [`catalog`] for the code tables events share.
+//! operations), [`coupon`], and [`catalog`] for the code tables events
+//! share.
 
 pub mod catalog;
 pub mod contract;
+pub mod coupon;
 pub mod customer;
 pub mod order;
 

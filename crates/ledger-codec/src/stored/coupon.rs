@@ -1,0 +1,113 @@
+//! The coupon aggregate's events as stored.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use ledger_domain::coupon as domain;
+
+use super::catalog::VoucherKind;
+use super::{currency, parse, parse_opt};
+use crate::CodecError;
+
+/// A coupon as issued (the domain's `IssueCoupon` command, recorded whole).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CouponSpec {
+    pub coupon_id: String,
+    pub customer_id: String,
+    pub kind: VoucherKind,
+    pub face_value: String,
+    pub currency: String,
+    pub valid_from: DateTime<Utc>,
+    pub valid_until: DateTime<Utc>,
+    pub min_order_amount: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CouponIssuedV1 {
+    pub coupon: CouponSpec,
+    pub issued_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CouponRedeemedV1 {
+    pub coupon_id: String,
+    pub order_id: String,
+    pub amount: String,
+    pub balance_after: String,
+    pub redeemed_at: DateTime<Utc>,
+}
+
+impl From<&domain::IssueCoupon> for CouponSpec {
+    fn from(c: &domain::IssueCoupon) -> Self {
+        CouponSpec {
+            coupon_id: c.coupon_id.to_string(),
+            customer_id: c.customer_id.to_string(),
+            kind: c.kind.into(),
+            face_value: c.face_value.to_string(),
+            currency: c.currency.to_string(),
+            valid_from: c.valid_from,
+            valid_until: c.valid_until,
+            min_order_amount: c.min_order_amount.as_ref().map(ToString::to_string),
+        }
+    }
+}
+
+impl From<&domain::CouponIssued> for CouponIssuedV1 {
+    fn from(e: &domain::CouponIssued) -> Self {
+        CouponIssuedV1 {
+            coupon: (&e.coupon).into(),
+            issued_at: e.issued_at,
+        }
+    }
+}
+
+impl From<&domain::CouponRedeemed> for CouponRedeemedV1 {
+    fn from(e: &domain::CouponRedeemed) -> Self {
+        CouponRedeemedV1 {
+            coupon_id: e.coupon_id.to_string(),
+            order_id: e.order_id.to_string(),
+            amount: e.amount.to_string(),
+            balance_after: e.balance_after.to_string(),
+            redeemed_at: e.redeemed_at,
+        }
+    }
+}
+
+impl TryFrom<CouponSpec> for domain::IssueCoupon {
+    type Error = CodecError;
+    fn try_from(c: CouponSpec) -> Result<Self, CodecError> {
+        Ok(domain::IssueCoupon {
+            coupon_id: parse(&c.coupon_id)?,
+            customer_id: parse(&c.customer_id)?,
+            kind: c.kind.into(),
+            face_value: parse(&c.face_value)?,
+            currency: currency(&c.currency)?,
+            valid_from: c.valid_from,
+            valid_until: c.valid_until,
+            min_order_amount: parse_opt(&c.min_order_amount)?,
+        })
+    }
+}
+
+impl TryFrom<CouponIssuedV1> for domain::CouponIssued {
+    type Error = CodecError;
+    fn try_from(e: CouponIssuedV1) -> Result<Self, CodecError> {
+        Ok(domain::CouponIssued {
+            coupon: e.coupon.try_into()?,
+            issued_at: e.issued_at,
+        })
+    }
+}
+
+impl TryFrom<CouponRedeemedV1> for domain::CouponRedeemed {
+    type Error = CodecError;
+    fn try_from(e: CouponRedeemedV1) -> Result<Self, CodecError> {
+        Ok(domain::CouponRedeemed {
+            coupon_id: parse(&e.coupon_id)?,
+            order_id: parse(&e.order_id)?,
+            amount: parse(&e.amount)?,
+            balance_after: parse(&e.balance_after)?,
+            redeemed_at: e.redeemed_at,
+        })
+    }
+}
