@@ -102,10 +102,11 @@ pub fn schema_version(event_type: &str) -> u16 {
 macro_rules! commands {
     ($($name:ident),* $(,)?) => {
         /// SHA-256 over who sent a command, its name and the bincode
-        /// encoding of its body: what a reused command id is compared by.
-        /// Independent of the order of [`Command`]'s variants.
+        /// encoding of its body ([`stored::command`], not the domain's
+        /// struct): what a reused command id is compared by. Independent of
+        /// the order of [`Command`]'s variants and of the domain's fields.
         pub fn command_fingerprint(command: &Command, actor: &str) -> Result<Digest, CodecError> {
-            let body = match command { $(Command::$name(c) => encode_value(c)?),* };
+            let body = match command { $(Command::$name(c) => encode_value(&stored::command::$name::from(c))?),* };
             let mut hasher = Sha256::new();
             hasher.update(actor.as_bytes());
             hasher.update([0]);

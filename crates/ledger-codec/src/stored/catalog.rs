@@ -105,3 +105,11 @@ mirror!(
         Enterprise,
     }
 );
+
+mirror!(
+    /// What kind of contract is applied for (in command fingerprints only).
+    ContractKind = ledger_domain::contract::ContractKind {
+        Order,
+        PaymentRequest,
+    }
+);

@@ -19,9 +19,10 @@
 //!
 //! Families: [`order`], [`contract`], [`customer`] (customers, accounts,
 //! operations), [`coupon`], and [`catalog`] for the code tables events
-//! share.
+//! share; [`command`] holds the bodies command fingerprints hash.
 
 pub mod catalog;
+pub mod command;
 pub mod contract;
 pub mod coupon;
 pub mod customer;
