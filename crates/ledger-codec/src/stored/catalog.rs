@@ -19,6 +19,12 @@ macro_rules! mirror {
             }
         }
 
+        impl From<&$domain> for $name {
+            fn from(v: &$domain) -> Self {
+                (*v).into()
+            }
+        }
+
         impl From<$name> for $domain {
             fn from(v: $name) -> Self {
                 type D = $domain;

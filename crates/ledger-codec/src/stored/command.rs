@@ -139,143 +139,196 @@ pub struct PayOrderFromBalance {
 
 impl From<&order::PlaceOrder> for PlaceOrder {
     fn from(c: &order::PlaceOrder) -> Self {
+        let order::PlaceOrder {
+            spec,
+            payment_deadline,
+        } = c;
         PlaceOrder {
-            spec: (&c.spec).into(),
-            payment_deadline: c.payment_deadline,
+            spec: spec.into(),
+            payment_deadline: *payment_deadline,
         }
     }
 }
 
 impl From<&order::PayOrder> for PayOrder {
     fn from(c: &order::PayOrder) -> Self {
+        let order::PayOrder { order_id, payment } = c;
         PayOrder {
-            order_id: c.order_id.to_string(),
-            payment: (&c.payment).into(),
+            order_id: order_id.to_string(),
+            payment: payment.into(),
         }
     }
 }
 
 impl From<&order::CancelOrder> for CancelOrder {
     fn from(c: &order::CancelOrder) -> Self {
+        let order::CancelOrder { order_id } = c;
         CancelOrder {
-            order_id: c.order_id.to_string(),
+            order_id: order_id.to_string(),
         }
     }
 }
 
 impl From<&order::VoidOrder> for VoidOrder {
     fn from(c: &order::VoidOrder) -> Self {
+        let order::VoidOrder { order_id, reason } = c;
         VoidOrder {
-            order_id: c.order_id.to_string(),
-            reason: c.reason.clone(),
+            order_id: order_id.to_string(),
+            reason: reason.clone(),
         }
     }
 }
 
 impl From<&order::ExpireOrder> for ExpireOrder {
     fn from(c: &order::ExpireOrder) -> Self {
+        let order::ExpireOrder { order_id } = c;
         ExpireOrder {
-            order_id: c.order_id.to_string(),
+            order_id: order_id.to_string(),
         }
     }
 }
 
 impl From<&contract::ApplyContract> for ApplyContract {
     fn from(c: &contract::ApplyContract) -> Self {
+        let contract::ApplyContract {
+            contract_no,
+            customer_id,
+            kind,
+            order_ids,
+            party_a_kind,
+            party_a_details,
+            party_b,
+            remarks,
+        } = c;
         ApplyContract {
-            contract_no: c.contract_no.to_string(),
-            customer_id: c.customer_id.to_string(),
-            kind: c.kind.into(),
-            order_ids: c.order_ids.iter().map(ToString::to_string).collect(),
-            party_a_kind: c.party_a_kind.map(Into::into),
-            party_a_details: (&c.party_a_details).into(),
-            party_b: c.party_b.clone(),
-            remarks: c.remarks.clone(),
+            contract_no: contract_no.to_string(),
+            customer_id: customer_id.to_string(),
+            kind: kind.into(),
+            order_ids: order_ids.iter().map(ToString::to_string).collect(),
+            party_a_kind: party_a_kind.map(Into::into),
+            party_a_details: party_a_details.into(),
+            party_b: party_b.clone(),
+            remarks: remarks.clone(),
         }
     }
 }
 
 impl From<&contract::ConvertContract> for ConvertContract {
     fn from(c: &contract::ConvertContract) -> Self {
+        let contract::ConvertContract {
+            contract_no,
+            document,
+        } = c;
         ConvertContract {
-            contract_no: c.contract_no.to_string(),
-            document: c.document.as_ref().map(Into::into),
+            contract_no: contract_no.to_string(),
+            document: document.as_ref().map(Into::into),
         }
     }
 }
 
 impl From<&contract::VoidContract> for VoidContract {
     fn from(c: &contract::VoidContract) -> Self {
+        let contract::VoidContract {
+            contract_no,
+            ticket,
+        } = c;
         VoidContract {
-            contract_no: c.contract_no.to_string(),
-            ticket: c.ticket.as_ref().map(Into::into),
+            contract_no: contract_no.to_string(),
+            ticket: ticket.as_ref().map(Into::into),
         }
     }
 }
 
 impl From<&contract::EditContractRemarks> for EditContractRemarks {
     fn from(c: &contract::EditContractRemarks) -> Self {
+        let contract::EditContractRemarks {
+            contract_no,
+            remarks,
+        } = c;
         EditContractRemarks {
-            contract_no: c.contract_no.to_string(),
-            remarks: c.remarks.clone(),
+            contract_no: contract_no.to_string(),
+            remarks: remarks.clone(),
         }
     }
 }
 
 impl From<&contract::InvalidateContract> for InvalidateContract {
     fn from(c: &contract::InvalidateContract) -> Self {
+        let contract::InvalidateContract { contract_no } = c;
         InvalidateContract {
-            contract_no: c.contract_no.to_string(),
+            contract_no: contract_no.to_string(),
         }
     }
 }
 
 impl From<&customer::RegisterCustomer> for RegisterCustomer {
     fn from(c: &customer::RegisterCustomer) -> Self {
+        let customer::RegisterCustomer { customer_id, name } = c;
         RegisterCustomer {
-            customer_id: c.customer_id.to_string(),
-            name: c.name.clone(),
+            customer_id: customer_id.to_string(),
+            name: name.clone(),
         }
     }
 }
 
 impl From<&customer::CertifyRealName> for CertifyRealName {
     fn from(c: &customer::CertifyRealName) -> Self {
+        let customer::CertifyRealName {
+            customer_id,
+            real_name,
+        } = c;
         CertifyRealName {
-            customer_id: c.customer_id.to_string(),
-            real_name: (&c.real_name).into(),
+            customer_id: customer_id.to_string(),
+            real_name: real_name.into(),
         }
     }
 }
 
 impl From<&customer::SetRemittanceAccount> for SetRemittanceAccount {
     fn from(c: &customer::SetRemittanceAccount) -> Self {
+        let customer::SetRemittanceAccount {
+            customer_id,
+            account,
+        } = c;
         SetRemittanceAccount {
-            customer_id: c.customer_id.to_string(),
-            account: (&c.account).into(),
+            customer_id: customer_id.to_string(),
+            account: account.into(),
         }
     }
 }
 
 impl From<&operations::AcceptLoss> for AcceptLoss {
     fn from(c: &operations::AcceptLoss) -> Self {
+        let operations::AcceptLoss {
+            first_position,
+            last_position,
+            head_position,
+            reason,
+            record_sha256,
+        } = c;
         AcceptLoss {
-            first_position: c.first_position,
-            last_position: c.last_position,
-            head_position: c.head_position,
-            reason: c.reason.clone(),
-            record_sha256: c.record_sha256.clone(),
+            first_position: *first_position,
+            last_position: *last_position,
+            head_position: *head_position,
+            reason: reason.clone(),
+            record_sha256: record_sha256.clone(),
         }
     }
 }
 
 impl From<&account::CreditAccount> for CreditAccount {
     fn from(c: &account::CreditAccount) -> Self {
+        let account::CreditAccount {
+            top_up_id,
+            customer_id,
+            amount,
+            currency,
+        } = c;
         CreditAccount {
-            top_up_id: c.top_up_id.to_string(),
-            customer_id: c.customer_id.to_string(),
-            amount: c.amount.to_string(),
-            currency: c.currency.to_string(),
+            top_up_id: top_up_id.to_string(),
+            customer_id: customer_id.to_string(),
+            amount: amount.to_string(),
+            currency: currency.to_string(),
         }
     }
 }
@@ -288,14 +341,14 @@ impl From<&ledger_domain::coupon::IssueCoupon> for IssueCoupon {
 
 impl From<&payment::PayOrderFromBalance> for PayOrderFromBalance {
     fn from(c: &payment::PayOrderFromBalance) -> Self {
+        let payment::PayOrderFromBalance { order_id, coupons } = c;
         PayOrderFromBalance {
-            order_id: c.order_id.to_string(),
-            coupons: c
-                .coupons
+            order_id: order_id.to_string(),
+            coupons: coupons
                 .iter()
-                .map(|u| CouponUse {
-                    kind: u.kind.into(),
-                    coupon_id: u.coupon_id.to_string(),
+                .map(|payment::CouponUse { kind, coupon_id }| CouponUse {
+                    kind: kind.into(),
+                    coupon_id: coupon_id.to_string(),
                 })
                 .collect(),
         }

@@ -119,109 +119,172 @@ impl From<&domain::ContractTerms> for ContractTerms {
 
 impl From<&domain::PartyADetails> for PartyADetails {
     fn from(d: &domain::PartyADetails) -> Self {
+        let domain::PartyADetails {
+            address,
+            contact_name,
+            contact_phone,
+            tax_id,
+        } = d;
         PartyADetails {
-            address: d.address.clone(),
-            contact_name: d.contact_name.clone(),
-            contact_phone: d.contact_phone.clone(),
-            tax_id: d.tax_id.clone(),
+            address: address.clone(),
+            contact_name: contact_name.clone(),
+            contact_phone: contact_phone.clone(),
+            tax_id: tax_id.clone(),
         }
     }
 }
 
 impl From<&domain::VoidTicket> for VoidTicket {
     fn from(t: &domain::VoidTicket) -> Self {
+        let domain::VoidTicket { ticket_id, reason } = t;
         VoidTicket {
-            ticket_id: t.ticket_id.to_string(),
-            reason: t.reason.clone(),
+            ticket_id: ticket_id.to_string(),
+            reason: reason.clone(),
         }
     }
 }
 
 impl From<&domain::ContractOrder> for ContractOrder {
     fn from(o: &domain::ContractOrder) -> Self {
+        let domain::ContractOrder {
+            order_id,
+            amount_due,
+            payment_deadline,
+            service_start,
+            service_end,
+        } = o;
         ContractOrder {
-            order_id: o.order_id.to_string(),
-            amount_due: o.amount_due.to_string(),
-            payment_deadline: o.payment_deadline,
-            service_start: o.service_start,
-            service_end: o.service_end,
+            order_id: order_id.to_string(),
+            amount_due: amount_due.to_string(),
+            payment_deadline: *payment_deadline,
+            service_start: *service_start,
+            service_end: *service_end,
         }
     }
 }
 
 impl From<&domain::DocumentSeal> for DocumentSeal {
     fn from(s: &domain::DocumentSeal) -> Self {
+        let domain::DocumentSeal {
+            sha256,
+            key_id,
+            signature,
+        } = s;
         DocumentSeal {
-            sha256: s.sha256.clone(),
-            key_id: s.key_id.clone(),
-            signature: s.signature.clone(),
+            sha256: sha256.clone(),
+            key_id: key_id.clone(),
+            signature: signature.clone(),
+        }
+    }
+}
+
+impl From<&domain::SubjectInfo> for SubjectInfoV2 {
+    fn from(s: &domain::SubjectInfo) -> Self {
+        let domain::SubjectInfo {
+            party_a,
+            party_a_details,
+            party_b,
+        } = s;
+        SubjectInfoV2 {
+            party_a: party_a.into(),
+            party_a_details: party_a_details.into(),
+            party_b: party_b.clone(),
         }
     }
 }
 
 impl From<&domain::ContractApplied> for ContractAppliedV2 {
     fn from(e: &domain::ContractApplied) -> Self {
+        let domain::ContractApplied {
+            contract_no,
+            customer_id,
+            terms,
+            orders,
+            subject,
+            remarks,
+            applied_at,
+        } = e;
         ContractAppliedV2 {
-            contract_no: e.contract_no.to_string(),
-            customer_id: e.customer_id.to_string(),
-            terms: (&e.terms).into(),
-            orders: e.orders.iter().map(ContractOrder::from).collect(),
-            subject: SubjectInfoV2 {
-                party_a: (&e.subject.party_a).into(),
-                party_a_details: (&e.subject.party_a_details).into(),
-                party_b: e.subject.party_b.clone(),
-            },
-            remarks: e.remarks.clone(),
-            applied_at: e.applied_at,
+            contract_no: contract_no.to_string(),
+            customer_id: customer_id.to_string(),
+            terms: terms.into(),
+            orders: orders.iter().map(ContractOrder::from).collect(),
+            subject: subject.into(),
+            remarks: remarks.clone(),
+            applied_at: *applied_at,
         }
     }
 }
 
 impl From<&domain::ContractConverted> for ContractConvertedV1 {
     fn from(e: &domain::ContractConverted) -> Self {
+        let domain::ContractConverted {
+            contract_no,
+            converted_at,
+        } = e;
         ContractConvertedV1 {
-            contract_no: e.contract_no.to_string(),
-            converted_at: e.converted_at,
+            contract_no: contract_no.to_string(),
+            converted_at: *converted_at,
         }
     }
 }
 
 impl From<&domain::ContractDocumentSealed> for ContractDocumentSealedV1 {
     fn from(e: &domain::ContractDocumentSealed) -> Self {
+        let domain::ContractDocumentSealed {
+            contract_no,
+            seal,
+            sealed_at,
+        } = e;
         ContractDocumentSealedV1 {
-            contract_no: e.contract_no.to_string(),
-            seal: (&e.seal).into(),
-            sealed_at: e.sealed_at,
+            contract_no: contract_no.to_string(),
+            seal: seal.into(),
+            sealed_at: *sealed_at,
         }
     }
 }
 
 impl From<&domain::ContractVoided> for ContractVoidedV2 {
     fn from(e: &domain::ContractVoided) -> Self {
+        let domain::ContractVoided {
+            contract_no,
+            voided_at,
+            ticket,
+        } = e;
         ContractVoidedV2 {
-            contract_no: e.contract_no.to_string(),
-            voided_at: e.voided_at,
-            ticket: e.ticket.as_ref().map(VoidTicket::from),
+            contract_no: contract_no.to_string(),
+            voided_at: *voided_at,
+            ticket: ticket.as_ref().map(VoidTicket::from),
         }
     }
 }
 
 impl From<&domain::ContractRemarksEdited> for ContractRemarksEditedV1 {
     fn from(e: &domain::ContractRemarksEdited) -> Self {
+        let domain::ContractRemarksEdited {
+            contract_no,
+            remarks,
+            edited_at,
+        } = e;
         ContractRemarksEditedV1 {
-            contract_no: e.contract_no.to_string(),
-            remarks: e.remarks.clone(),
-            edited_at: e.edited_at,
+            contract_no: contract_no.to_string(),
+            remarks: remarks.clone(),
+            edited_at: *edited_at,
         }
     }
 }
 
 impl From<&domain::ContractInvalidated> for ContractInvalidatedV1 {
     fn from(e: &domain::ContractInvalidated) -> Self {
+        let domain::ContractInvalidated {
+            contract_no,
+            overdue_order,
+            invalidated_at,
+        } = e;
         ContractInvalidatedV1 {
-            contract_no: e.contract_no.to_string(),
-            overdue_order: e.overdue_order.to_string(),
-            invalidated_at: e.invalidated_at,
+            contract_no: contract_no.to_string(),
+            overdue_order: overdue_order.to_string(),
+            invalidated_at: *invalidated_at,
         }
     }
 }

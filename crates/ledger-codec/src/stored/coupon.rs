@@ -39,36 +39,54 @@ pub struct CouponRedeemedV1 {
 
 impl From<&domain::IssueCoupon> for CouponSpec {
     fn from(c: &domain::IssueCoupon) -> Self {
+        let domain::IssueCoupon {
+            coupon_id,
+            customer_id,
+            kind,
+            face_value,
+            currency,
+            valid_from,
+            valid_until,
+            min_order_amount,
+        } = c;
         CouponSpec {
-            coupon_id: c.coupon_id.to_string(),
-            customer_id: c.customer_id.to_string(),
-            kind: c.kind.into(),
-            face_value: c.face_value.to_string(),
-            currency: c.currency.to_string(),
-            valid_from: c.valid_from,
-            valid_until: c.valid_until,
-            min_order_amount: c.min_order_amount.as_ref().map(ToString::to_string),
+            coupon_id: coupon_id.to_string(),
+            customer_id: customer_id.to_string(),
+            kind: kind.into(),
+            face_value: face_value.to_string(),
+            currency: currency.to_string(),
+            valid_from: *valid_from,
+            valid_until: *valid_until,
+            min_order_amount: min_order_amount.as_ref().map(ToString::to_string),
         }
     }
 }
 
 impl From<&domain::CouponIssued> for CouponIssuedV1 {
     fn from(e: &domain::CouponIssued) -> Self {
+        let domain::CouponIssued { coupon, issued_at } = e;
         CouponIssuedV1 {
-            coupon: (&e.coupon).into(),
-            issued_at: e.issued_at,
+            coupon: coupon.into(),
+            issued_at: *issued_at,
         }
     }
 }
 
 impl From<&domain::CouponRedeemed> for CouponRedeemedV1 {
     fn from(e: &domain::CouponRedeemed) -> Self {
+        let domain::CouponRedeemed {
+            coupon_id,
+            order_id,
+            amount,
+            balance_after,
+            redeemed_at,
+        } = e;
         CouponRedeemedV1 {
-            coupon_id: e.coupon_id.to_string(),
-            order_id: e.order_id.to_string(),
-            amount: e.amount.to_string(),
-            balance_after: e.balance_after.to_string(),
-            redeemed_at: e.redeemed_at,
+            coupon_id: coupon_id.to_string(),
+            order_id: order_id.to_string(),
+            amount: amount.to_string(),
+            balance_after: balance_after.to_string(),
+            redeemed_at: *redeemed_at,
         }
     }
 }

@@ -27,9 +27,10 @@ pub struct RemittanceAccount {
 
 impl From<&domain::RealName> for RealName {
     fn from(r: &domain::RealName) -> Self {
+        let domain::RealName { name, kind } = r;
         RealName {
-            name: r.name.clone(),
-            kind: r.kind.into(),
+            name: name.clone(),
+            kind: kind.into(),
         }
     }
 }
@@ -45,10 +46,15 @@ impl From<RealName> for domain::RealName {
 
 impl From<&domain::RemittanceAccount> for RemittanceAccount {
     fn from(a: &domain::RemittanceAccount) -> Self {
+        let domain::RemittanceAccount {
+            bank_name,
+            account_name,
+            account_number,
+        } = a;
         RemittanceAccount {
-            bank_name: a.bank_name.clone(),
-            account_name: a.account_name.clone(),
-            account_number: a.account_number.clone(),
+            bank_name: bank_name.clone(),
+            account_name: account_name.clone(),
+            account_number: account_number.clone(),
         }
     }
 }
@@ -128,81 +134,127 @@ pub struct AccountDebitedV1 {
 
 impl From<&domain::CustomerRegistered> for CustomerRegisteredV1 {
     fn from(e: &domain::CustomerRegistered) -> Self {
+        let domain::CustomerRegistered {
+            customer_id,
+            name,
+            registered_at,
+        } = e;
         CustomerRegisteredV1 {
-            customer_id: e.customer_id.to_string(),
-            name: e.name.clone(),
-            registered_at: e.registered_at,
+            customer_id: customer_id.to_string(),
+            name: name.clone(),
+            registered_at: *registered_at,
         }
     }
 }
 
 impl From<&domain::RealNameCertified> for RealNameCertifiedV1 {
     fn from(e: &domain::RealNameCertified) -> Self {
+        let domain::RealNameCertified {
+            customer_id,
+            real_name,
+            certified_at,
+        } = e;
         RealNameCertifiedV1 {
-            customer_id: e.customer_id.to_string(),
-            real_name: (&e.real_name).into(),
-            certified_at: e.certified_at,
+            customer_id: customer_id.to_string(),
+            real_name: real_name.into(),
+            certified_at: *certified_at,
         }
     }
 }
 
 impl From<&domain::RemittanceAccountSet> for RemittanceAccountSetV1 {
     fn from(e: &domain::RemittanceAccountSet) -> Self {
+        let domain::RemittanceAccountSet {
+            customer_id,
+            account,
+            set_at,
+        } = e;
         RemittanceAccountSetV1 {
-            customer_id: e.customer_id.to_string(),
-            account: (&e.account).into(),
-            set_at: e.set_at,
+            customer_id: customer_id.to_string(),
+            account: account.into(),
+            set_at: *set_at,
         }
     }
 }
 
 impl From<&operations::LossAccepted> for LossAcceptedV1 {
     fn from(e: &operations::LossAccepted) -> Self {
+        let operations::LossAccepted {
+            first_position,
+            last_position,
+            head_position,
+            reason,
+            record_sha256,
+            accepted_at,
+        } = e;
         LossAcceptedV1 {
-            first_position: e.first_position,
-            last_position: e.last_position,
-            head_position: e.head_position,
-            reason: e.reason.clone(),
-            record_sha256: e.record_sha256.clone(),
-            accepted_at: e.accepted_at,
+            first_position: *first_position,
+            last_position: *last_position,
+            head_position: *head_position,
+            reason: reason.clone(),
+            record_sha256: record_sha256.clone(),
+            accepted_at: *accepted_at,
         }
     }
 }
 
 impl From<&account::TopUpReceived> for TopUpReceivedV1 {
     fn from(e: &account::TopUpReceived) -> Self {
+        let account::TopUpReceived {
+            top_up_id,
+            customer_id,
+            amount,
+            currency,
+            received_at,
+        } = e;
         TopUpReceivedV1 {
-            top_up_id: e.top_up_id.to_string(),
-            customer_id: e.customer_id.to_string(),
-            amount: e.amount.to_string(),
-            currency: e.currency.to_string(),
-            received_at: e.received_at,
+            top_up_id: top_up_id.to_string(),
+            customer_id: customer_id.to_string(),
+            amount: amount.to_string(),
+            currency: currency.to_string(),
+            received_at: *received_at,
         }
     }
 }
 
 impl From<&account::AccountCredited> for AccountCreditedV1 {
     fn from(e: &account::AccountCredited) -> Self {
+        let account::AccountCredited {
+            customer_id,
+            top_up_id,
+            amount,
+            currency,
+            balance_after,
+            credited_at,
+        } = e;
         AccountCreditedV1 {
-            customer_id: e.customer_id.to_string(),
-            top_up_id: e.top_up_id.to_string(),
-            amount: e.amount.to_string(),
-            currency: e.currency.to_string(),
-            balance_after: e.balance_after.to_string(),
-            credited_at: e.credited_at,
+            customer_id: customer_id.to_string(),
+            top_up_id: top_up_id.to_string(),
+            amount: amount.to_string(),
+            currency: currency.to_string(),
+            balance_after: balance_after.to_string(),
+            credited_at: *credited_at,
         }
     }
 }
 
 impl From<&account::AccountDebited> for AccountDebitedV1 {
     fn from(e: &account::AccountDebited) -> Self {
+        let account::AccountDebited {
+            customer_id,
+            order_id,
+            amount,
+            currency,
+            balance_after,
+            debited_at,
+        } = e;
         AccountDebitedV1 {
-            customer_id: e.customer_id.to_string(),
-            order_id: e.order_id.to_string(),
-            amount: e.amount.to_string(),
-            currency: e.currency.to_string(),
-            balance_after: e.balance_after.to_string(),
-            debited_at: e.debited_at,
+            customer_id: customer_id.to_string(),
+            order_id: order_id.to_string(),
+            amount: amount.to_string(),
+            currency: currency.to_string(),
+            balance_after: balance_after.to_string(),
+            debited_at: *debited_at,
         }
     }
 }

@@ -15,6 +15,10 @@
 //!   [`crate::upcast`] when no longer written) with a conversion to the new.
 //! - A type nested in several events belongs to all of them: changing it is
 //!   a new version of each.
+//! - `From<&domain type>` destructures the domain value without `..` (and
+//!   `TryFrom` builds it with every field), so a field added to a domain
+//!   type does not compile here until it is stored (a new schema version)
+//!   or deliberately left out: nothing is dropped from the log silently.
 //! - The golden bytes in `tests/golden/` pin every struct and variant here.
 //!
 //! Families: [`order`], [`contract`], [`customer`] (customers, accounts,

@@ -136,151 +136,252 @@ pub struct OrderReleasedFromContractV1 {
 
 impl From<&domain::Discount> for Discount {
     fn from(d: &domain::Discount) -> Self {
+        let domain::Discount {
+            discount_type,
+            amount,
+        } = d;
         Discount {
-            discount_type: d.discount_type.code(),
-            amount: d.amount.to_string(),
+            discount_type: discount_type.code(),
+            amount: amount.to_string(),
         }
     }
 }
 
 impl From<&domain::Pricing> for Pricing {
     fn from(p: &domain::Pricing) -> Self {
+        let domain::Pricing {
+            list_price,
+            discounts,
+            coupon_amount,
+            card_amount,
+            cash_coupon_amount,
+        } = p;
         Pricing {
-            list_price: p.list_price.to_string(),
-            discounts: p.discounts.iter().map(Discount::from).collect(),
-            coupon_amount: p.coupon_amount.to_string(),
-            card_amount: p.card_amount.to_string(),
-            cash_coupon_amount: p.cash_coupon_amount.to_string(),
+            list_price: list_price.to_string(),
+            discounts: discounts.iter().map(Discount::from).collect(),
+            coupon_amount: coupon_amount.to_string(),
+            card_amount: card_amount.to_string(),
+            cash_coupon_amount: cash_coupon_amount.to_string(),
+        }
+    }
+}
+
+impl From<&domain::Period> for Period {
+    fn from(p: &domain::Period) -> Self {
+        let domain::Period {
+            period_type,
+            number,
+        } = p;
+        Period {
+            period_type: period_type.into(),
+            number: *number,
+        }
+    }
+}
+
+impl From<&domain::UnitPrice> for UnitPrice {
+    fn from(p: &domain::UnitPrice) -> Self {
+        let domain::UnitPrice { amount, per } = p;
+        UnitPrice {
+            amount: amount.to_string(),
+            per: per.into(),
         }
     }
 }
 
 impl From<&domain::LineItem> for LineItem {
     fn from(l: &domain::LineItem) -> Self {
+        let domain::LineItem {
+            id,
+            service_type_code,
+            product_id,
+            spec,
+            category_code,
+            count,
+            period,
+            unit_price,
+            valid_from,
+            expires_at,
+            pricing,
+        } = l;
         LineItem {
-            id: l.id.to_string(),
-            service_type_code: l.service_type_code.to_string(),
-            product_id: l.product_id.to_string(),
-            spec: l.spec.clone(),
-            category_code: l.category_code.clone(),
-            count: l.count,
-            period: Period {
-                period_type: l.period.period_type.into(),
-                number: l.period.number,
-            },
-            unit_price: UnitPrice {
-                amount: l.unit_price.amount.to_string(),
-                per: l.unit_price.per.into(),
-            },
-            valid_from: l.valid_from,
-            expires_at: l.expires_at,
-            pricing: (&l.pricing).into(),
+            id: id.to_string(),
+            service_type_code: service_type_code.to_string(),
+            product_id: product_id.to_string(),
+            spec: spec.clone(),
+            category_code: category_code.clone(),
+            count: *count,
+            period: period.into(),
+            unit_price: unit_price.into(),
+            valid_from: *valid_from,
+            expires_at: *expires_at,
+            pricing: pricing.into(),
         }
     }
 }
 
 impl From<&domain::OrderSpec> for OrderSpecV2 {
     fn from(s: &domain::OrderSpec) -> Self {
+        let domain::OrderSpec {
+            order_id,
+            customer_id,
+            base_order_id,
+            source_type,
+            product_name,
+            service_type_code,
+            order_type,
+            charge_type,
+            currency,
+            line_items,
+            instance_ids,
+            amount_due,
+            sales_contract_id,
+        } = s;
         OrderSpecV2 {
-            order_id: s.order_id.to_string(),
-            customer_id: s.customer_id.to_string(),
-            base_order_id: s.base_order_id.as_ref().map(ToString::to_string),
-            source_type: s.source_type.into(),
-            product_name: s.product_name.clone(),
-            service_type_code: s.service_type_code.to_string(),
-            order_type: s.order_type.into(),
-            charge_type: s.charge_type.into(),
-            currency: s.currency.to_string(),
-            line_items: s.line_items.iter().map(LineItem::from).collect(),
-            instance_ids: s.instance_ids.iter().map(ToString::to_string).collect(),
-            amount_due: s.amount_due.to_string(),
-            sales_contract_id: s.sales_contract_id.as_ref().map(ToString::to_string),
+            order_id: order_id.to_string(),
+            customer_id: customer_id.to_string(),
+            base_order_id: base_order_id.as_ref().map(ToString::to_string),
+            source_type: source_type.into(),
+            product_name: product_name.clone(),
+            service_type_code: service_type_code.to_string(),
+            order_type: order_type.into(),
+            charge_type: charge_type.into(),
+            currency: currency.to_string(),
+            line_items: line_items.iter().map(LineItem::from).collect(),
+            instance_ids: instance_ids.iter().map(ToString::to_string).collect(),
+            amount_due: amount_due.to_string(),
+            sales_contract_id: sales_contract_id.as_ref().map(ToString::to_string),
+        }
+    }
+}
+
+impl From<&domain::VoucherRedemption> for VoucherRedemption {
+    fn from(v: &domain::VoucherRedemption) -> Self {
+        let domain::VoucherRedemption {
+            kind,
+            voucher_id,
+            amount,
+        } = v;
+        VoucherRedemption {
+            kind: kind.into(),
+            voucher_id: voucher_id.to_string(),
+            amount: amount.to_string(),
         }
     }
 }
 
 impl From<&domain::Payment> for Payment {
     fn from(p: &domain::Payment) -> Self {
+        let domain::Payment {
+            payment_id,
+            amount,
+            vouchers,
+        } = p;
         Payment {
-            payment_id: p.payment_id.to_string(),
-            amount: p.amount.to_string(),
-            vouchers: p
-                .vouchers
-                .iter()
-                .map(|v| VoucherRedemption {
-                    kind: v.kind.into(),
-                    voucher_id: v.voucher_id.to_string(),
-                    amount: v.amount.to_string(),
-                })
-                .collect(),
+            payment_id: payment_id.to_string(),
+            amount: amount.to_string(),
+            vouchers: vouchers.iter().map(VoucherRedemption::from).collect(),
         }
     }
 }
 
 impl From<&domain::OrderPlaced> for OrderPlacedV2 {
     fn from(e: &domain::OrderPlaced) -> Self {
+        let domain::OrderPlaced {
+            spec,
+            placed_at,
+            payment_deadline,
+        } = e;
         OrderPlacedV2 {
-            spec: (&e.spec).into(),
-            placed_at: e.placed_at,
-            payment_deadline: e.payment_deadline,
+            spec: spec.into(),
+            placed_at: *placed_at,
+            payment_deadline: *payment_deadline,
         }
     }
 }
 
 impl From<&domain::OrderPaid> for OrderPaidV1 {
     fn from(e: &domain::OrderPaid) -> Self {
+        let domain::OrderPaid {
+            order_id,
+            payment,
+            paid_at,
+        } = e;
         OrderPaidV1 {
-            order_id: e.order_id.to_string(),
-            payment: (&e.payment).into(),
-            paid_at: e.paid_at,
+            order_id: order_id.to_string(),
+            payment: payment.into(),
+            paid_at: *paid_at,
         }
     }
 }
 
 impl From<&domain::OrderCancelled> for OrderCancelledV1 {
     fn from(e: &domain::OrderCancelled) -> Self {
+        let domain::OrderCancelled {
+            order_id,
+            cancelled_at,
+        } = e;
         OrderCancelledV1 {
-            order_id: e.order_id.to_string(),
-            cancelled_at: e.cancelled_at,
+            order_id: order_id.to_string(),
+            cancelled_at: *cancelled_at,
         }
     }
 }
 
 impl From<&domain::OrderExpired> for OrderExpiredV1 {
     fn from(e: &domain::OrderExpired) -> Self {
+        let domain::OrderExpired {
+            order_id,
+            expired_at,
+        } = e;
         OrderExpiredV1 {
-            order_id: e.order_id.to_string(),
-            expired_at: e.expired_at,
+            order_id: order_id.to_string(),
+            expired_at: *expired_at,
         }
     }
 }
 
 impl From<&domain::OrderVoided> for OrderVoidedV1 {
     fn from(e: &domain::OrderVoided) -> Self {
+        let domain::OrderVoided {
+            order_id,
+            reason,
+            voided_at,
+        } = e;
         OrderVoidedV1 {
-            order_id: e.order_id.to_string(),
-            reason: e.reason.clone(),
-            voided_at: e.voided_at,
+            order_id: order_id.to_string(),
+            reason: reason.clone(),
+            voided_at: *voided_at,
         }
     }
 }
 
 impl From<&domain::OrderAttachedToContract> for OrderAttachedToContractV1 {
     fn from(e: &domain::OrderAttachedToContract) -> Self {
+        let domain::OrderAttachedToContract {
+            order_id,
+            contract_no,
+            attached_at,
+        } = e;
         OrderAttachedToContractV1 {
-            order_id: e.order_id.to_string(),
-            contract_no: e.contract_no.to_string(),
-            attached_at: e.attached_at,
+            order_id: order_id.to_string(),
+            contract_no: contract_no.to_string(),
+            attached_at: *attached_at,
         }
     }
 }
 
 impl From<&domain::OrderReleasedFromContract> for OrderReleasedFromContractV1 {
     fn from(e: &domain::OrderReleasedFromContract) -> Self {
+        let domain::OrderReleasedFromContract {
+            order_id,
+            contract_no,
+            released_at,
+        } = e;
         OrderReleasedFromContractV1 {
-            order_id: e.order_id.to_string(),
-            contract_no: e.contract_no.to_string(),
-            released_at: e.released_at,
+            order_id: order_id.to_string(),
+            contract_no: contract_no.to_string(),
+            released_at: *released_at,
         }
     }
 }
