@@ -6,7 +6,7 @@
 //! here, not the domain's, make the bytes. They are only ever encoded,
 //! never decoded. Changing one changes the fingerprint of every such
 //! command: a retry across the change would be refused as a different
-//! command. `tests/golden_fingerprints.rs` pins them.
+//! command. `tests/golden_fingerprints` pins them.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
