@@ -9,7 +9,11 @@
 //! **Schema evolution.** When an event's stored form changes, add a stored
 //! struct for the new version, bump its entry here, move the old struct to
 //! the `upcast` module with a conversion to the new one, and add a
-//! `(name, old_version)` arm there. Stored bytes are never rewritten.
+//! `(name, old_version)` arm there. Stored bytes are never rewritten. The
+//! new version gets golden cases (`tests/golden_events`, pinned with
+//! `LEDGER_GOLDEN_BLESS=1`); the old version's golden files stay and must
+//! still decode, as must the records written with them. A new event type needs a golden case too: the
+//! tests fail for an entry here without one.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

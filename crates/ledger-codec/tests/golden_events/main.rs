@@ -3,10 +3,12 @@
 //! Every event type in `SCHEMA_VERSIONS` has at least one sample here, and
 //! between them the samples carry every variant of every enum an event
 //! holds and every `Option` both ways. Each sample's payload is compared
-//! with `tests/golden/events/<EventType>-<case>.hex` and decoded back from
-//! it. Reordering a field or a variant of a domain type changes these bytes
-//! and fails the test; a deliberate format change is a new schema version
-//! (see `payload.rs`), pinned by new cases with `LEDGER_GOLDEN_BLESS=1`.
+//! with `tests/golden/events/<EventType>-v<version>-<case>.hex` and decoded
+//! back from it. Changing a stored type's fields or variants changes these
+//! bytes and fails the test; a deliberate format change is a new schema
+//! version (see `payload.rs`): its cases are new files, pinned with
+//! `LEDGER_GOLDEN_BLESS=1`, and the old version's files stay, checked to
+//! decode still.
 
 mod contract;
 #[allow(dead_code)]
@@ -215,6 +217,7 @@ fn every_event_payload_matches_its_golden_bytes_and_decodes_back() {
     let dir = fixtures::dir("events");
     let mut failures = Vec::new();
     let mut names = BTreeSet::new();
+    let mut files = BTreeSet::new();
     for (name, event) in cases() {
         assert!(names.insert(name.clone()), "two golden cases named {name}");
         let (event_type, version, payload) = encode_event(&event).unwrap();
@@ -224,7 +227,9 @@ fn every_event_payload_matches_its_golden_bytes_and_decodes_back() {
                 "{name}: encoded as schema version {version}, pinned at {pinned}"
             ));
         }
-        match fixtures::check(&dir, &name, &payload) {
+        let file = name.replacen('-', &format!("-v{pinned}-"), 1);
+        assert!(files.insert(file.clone()));
+        match fixtures::check(&dir, &file, &payload) {
             Ok(expected) => match decode_event(event_type, version, &expected) {
                 Ok(decoded) if decoded == event => {}
                 Ok(decoded) => failures.push(format!(
@@ -235,10 +240,31 @@ fn every_event_payload_matches_its_golden_bytes_and_decodes_back() {
             Err(f) => failures.push(f),
         }
     }
-    for stale in fixtures::stale(&dir, &names) {
-        failures.push(format!("{stale}: a golden file that no case produces"));
+    for other in fixtures::stale(&dir, &files) {
+        match old_version(&other) {
+            // The bytes of a version no longer written: they stay, and
+            // stay readable (upcast), as the records written with them do.
+            Some((event_type, version)) => {
+                let read = fixtures::read(&dir, &other)
+                    .and_then(|b| decode_event(event_type, version, &b).map_err(|e| e.to_string()));
+                if let Err(e) = read {
+                    failures.push(format!(
+                        "{other}: old-version golden bytes no longer decode: {e}"
+                    ));
+                }
+            }
+            None => failures.push(format!("{other}: a golden file that no case produces")),
+        }
     }
     fixtures::report("event", &failures);
+}
+
+/// `<EventType>-v<N>-<case>` of a version older than the current one.
+fn old_version(file: &str) -> Option<(&str, u16)> {
+    let (event_type, rest) = file.split_once('-')?;
+    let version: u16 = rest.strip_prefix('v')?.split_once('-')?.0.parse().ok()?;
+    let current = SCHEMA_VERSIONS.iter().find(|(t, _)| *t == event_type)?.1;
+    (version < current).then_some((event_type, version))
 }
 
 #[test]
@@ -381,4 +407,39 @@ fn enumerating_variants_from_their_encoding_finds_them_all() {
     assert_eq!(coverage::all_variants::<PeriodType>().len(), 8);
     assert_eq!(coverage::all_variants::<VoucherKind>().len(), 4);
     assert_eq!(coverage::all_variants::<ContractTerms>().len(), 2);
+}
+
+#[test]
+fn old_version_golden_bytes_upcast_to_todays_samples() {
+    // Records written before a field was added: each is today's sample
+    // without that field, so it upcasts to the sample (the field's default).
+    let dir = fixtures::dir("events");
+    let samples: BTreeMap<String, Event> = cases().into_iter().collect();
+    for (file, event_type, version, sample) in [
+        (
+            "OrderPlaced-v1-auto-created",
+            "OrderPlaced",
+            1,
+            "OrderPlaced-auto-created",
+        ),
+        (
+            "ContractApplied-v1-payment-request",
+            "ContractApplied",
+            1,
+            "ContractApplied-payment-request",
+        ),
+        (
+            "ContractVoided-v1-draft",
+            "ContractVoided",
+            1,
+            "ContractVoided-draft",
+        ),
+    ] {
+        let bytes = fixtures::read(&dir, file).unwrap();
+        assert_eq!(
+            decode_event(event_type, version, &bytes).unwrap(),
+            samples[sample],
+            "{file}"
+        );
+    }
 }

@@ -92,6 +92,14 @@ pub fn check(dir: &Path, name: &str, actual: &[u8]) -> Result<Vec<u8>, String> {
     }
 }
 
+/// The bytes of `<dir>/<name>.hex`.
+pub fn read(dir: &Path, name: &str) -> Result<Vec<u8>, String> {
+    let path = dir.join(format!("{name}.hex"));
+    fs::read_to_string(&path)
+        .map(|text| from_text(&text))
+        .map_err(|e| format!("{name}: cannot read {} ({e})", path.display()))
+}
+
 /// Fixture files in `dir` that no case produced.
 pub fn stale(dir: &Path, names: &BTreeSet<String>) -> Vec<String> {
     let Ok(entries) = fs::read_dir(dir) else {
