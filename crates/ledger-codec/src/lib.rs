@@ -5,6 +5,8 @@
 //!   body, and the SHA-256 hash chain over envelopes.
 //! - [`payload`]: domain events to (type name, schema version, bytes) and
 //!   back, upcasting old schema versions on read.
+//! - [`stored`]: the codec's own types for stored events, mapped to and
+//!   from the domain's, so the domain's types are not the record format.
 //!
 //! bincode is used nowhere else in the workspace. Upstream bincode is
 //! unmaintained (RUSTSEC-2025-0141); keeping it behind this crate means a
@@ -13,6 +15,7 @@
 pub mod envelope;
 pub mod payload;
 pub mod record;
+pub mod stored;
 mod upcast;
 
 pub use record::{

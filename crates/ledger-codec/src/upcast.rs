@@ -1,21 +1,20 @@
 //! Older schema versions of stored events, kept as they were stored, and
-//! their conversion to today's domain events. Stored bytes are never
+//! their conversion to the current stored version ([`crate::stored`]),
+//! which then converts to the domain's event. Stored bytes are never
 //! rewritten: a v1 record decodes through its v1 struct here.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use ledger_domain::catalog::{ChargeType, OrderType, SourceType};
-use ledger_domain::contract::{
-    ContractApplied, ContractOrder, ContractTerms, ContractVoided, PartyADetails, SubjectInfo,
-};
-use ledger_domain::customer::RealName;
-use ledger_domain::ids::{ContractNo, CustomerId, InstanceId, OrderId, ServiceTypeCode};
-use ledger_domain::money::{Currency, Money};
-use ledger_domain::order::{LineItem, OrderPlaced, OrderSpec};
 use ledger_domain::Event;
 
 use crate::payload::decode_value;
+use crate::stored::catalog::{ChargeType, OrderType, SourceType};
+use crate::stored::contract::{
+    ContractAppliedV2, ContractOrder, ContractTerms, ContractVoidedV2, PartyADetails, SubjectInfoV2,
+};
+use crate::stored::customer::RealName;
+use crate::stored::order::{LineItem, OrderPlacedV2, OrderSpecV2};
 use crate::CodecError;
 
 /// Decodes `(event_type, schema_version)` when it is an older version this
@@ -26,13 +25,15 @@ pub(crate) fn decode_old(
     payload: &[u8],
 ) -> Result<Option<Event>, CodecError> {
     Ok(Some(match (event_type, schema_version) {
-        ("OrderPlaced", 1) => Event::OrderPlaced(decode_value::<OrderPlacedV1>(payload)?.into()),
-        ("ContractApplied", 1) => {
-            Event::ContractApplied(decode_value::<ContractAppliedV1>(payload)?.into())
-        }
-        ("ContractVoided", 1) => {
-            Event::ContractVoided(decode_value::<ContractVoidedV1>(payload)?.into())
-        }
+        ("OrderPlaced", 1) => Event::OrderPlaced(
+            OrderPlacedV2::from(decode_value::<OrderPlacedV1>(payload)?).try_into()?,
+        ),
+        ("ContractApplied", 1) => Event::ContractApplied(
+            ContractAppliedV2::from(decode_value::<ContractAppliedV1>(payload)?).try_into()?,
+        ),
+        ("ContractVoided", 1) => Event::ContractVoided(
+            ContractVoidedV2::from(decode_value::<ContractVoidedV1>(payload)?).try_into()?,
+        ),
         _ => return Ok(None),
     }))
 }
@@ -40,18 +41,18 @@ pub(crate) fn decode_old(
 /// `OrderSpec` before the sales contract (`OrderPlaced` v1).
 #[derive(Deserialize)]
 struct OrderSpecV1 {
-    order_id: OrderId,
-    customer_id: CustomerId,
-    base_order_id: Option<OrderId>,
+    order_id: String,
+    customer_id: String,
+    base_order_id: Option<String>,
     source_type: SourceType,
     product_name: String,
-    service_type_code: ServiceTypeCode,
+    service_type_code: String,
     order_type: OrderType,
     charge_type: ChargeType,
-    currency: Currency,
+    currency: String,
     line_items: Vec<LineItem>,
-    instance_ids: Vec<InstanceId>,
-    amount_due: Money,
+    instance_ids: Vec<String>,
+    amount_due: String,
 }
 
 #[derive(Deserialize)]
@@ -61,11 +62,11 @@ struct OrderPlacedV1 {
     payment_deadline: DateTime<Utc>,
 }
 
-impl From<OrderPlacedV1> for OrderPlaced {
+impl From<OrderPlacedV1> for OrderPlacedV2 {
     fn from(v1: OrderPlacedV1) -> Self {
         let s = v1.spec;
-        OrderPlaced {
-            spec: OrderSpec {
+        OrderPlacedV2 {
+            spec: OrderSpecV2 {
                 order_id: s.order_id,
                 customer_id: s.customer_id,
                 base_order_id: s.base_order_id,
@@ -95,8 +96,8 @@ struct SubjectInfoV1 {
 
 #[derive(Deserialize)]
 struct ContractAppliedV1 {
-    contract_no: ContractNo,
-    customer_id: CustomerId,
+    contract_no: String,
+    customer_id: String,
     terms: ContractTerms,
     orders: Vec<ContractOrder>,
     subject: SubjectInfoV1,
@@ -104,16 +105,21 @@ struct ContractAppliedV1 {
     applied_at: DateTime<Utc>,
 }
 
-impl From<ContractAppliedV1> for ContractApplied {
+impl From<ContractAppliedV1> for ContractAppliedV2 {
     fn from(v1: ContractAppliedV1) -> Self {
-        ContractApplied {
+        ContractAppliedV2 {
             contract_no: v1.contract_no,
             customer_id: v1.customer_id,
             terms: v1.terms,
             orders: v1.orders,
-            subject: SubjectInfo {
+            subject: SubjectInfoV2 {
                 party_a: v1.subject.party_a,
-                party_a_details: PartyADetails::default(),
+                party_a_details: PartyADetails {
+                    address: String::new(),
+                    contact_name: String::new(),
+                    contact_phone: String::new(),
+                    tax_id: String::new(),
+                },
                 party_b: v1.subject.party_b,
             },
             remarks: v1.remarks,
@@ -125,13 +131,13 @@ impl From<ContractAppliedV1> for ContractApplied {
 /// `ContractVoided` before the ticket.
 #[derive(Deserialize)]
 struct ContractVoidedV1 {
-    contract_no: ContractNo,
+    contract_no: String,
     voided_at: DateTime<Utc>,
 }
 
-impl From<ContractVoidedV1> for ContractVoided {
+impl From<ContractVoidedV1> for ContractVoidedV2 {
     fn from(v1: ContractVoidedV1) -> Self {
-        ContractVoided {
+        ContractVoidedV2 {
             contract_no: v1.contract_no,
             voided_at: v1.voided_at,
             ticket: None,
@@ -143,8 +149,14 @@ impl From<ContractVoidedV1> for ContractVoided {
 mod tests {
     use super::*;
     use crate::payload::{decode_event, encode_event, encode_value};
-    use ledger_domain::contract::VoidTicket;
-    use ledger_domain::customer::CertificationKind;
+    use ledger_domain::catalog::{ChargeType, OrderType, SourceType};
+    use ledger_domain::contract::{
+        ContractOrder, ContractTerms, ContractVoided, PartyADetails, VoidTicket,
+    };
+    use ledger_domain::customer::{CertificationKind, RealName};
+    use ledger_domain::ids::{ContractNo, CustomerId, OrderId, ServiceTypeCode};
+    use ledger_domain::money::Currency;
+    use ledger_domain::order::{OrderPlaced, OrderSpec};
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
