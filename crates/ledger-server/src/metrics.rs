@@ -276,6 +276,13 @@ impl Default for Metrics {
             "Appends (commands) one sync round made durable (group commit size)",
             store.round_appends.clone(),
         );
+        // Both outcomes exported from the start (count 0), so the timer's
+        // panels and alerts see the series before the first firing.
+        for outcome in ["recorded", "refused"] {
+            timer_lag.get_or_create(&TimerLabels {
+                outcome: outcome.to_owned(),
+            });
+        }
         Metrics {
             registry,
             commands,
@@ -396,6 +403,9 @@ impl Metrics {
             self.projection_checkpoint
                 .get_or_create(&labels)
                 .set(i64::try_from(s.checkpoint.0).unwrap_or(i64::MAX));
+            // Exported at 0 while no rebuild runs (a running one keeps its
+            // rate), so a panel or an alert never sees the series absent.
+            self.projection_rebuild_rate.get_or_create(&labels);
         }
         let head = projector.store().head().position.0;
         self.log_head.set(i64::try_from(head).unwrap_or(i64::MAX));
