@@ -279,7 +279,7 @@ impl Default for Metrics {
         // Both outcomes exported from the start (count 0), so the timer's
         // panels and alerts see the series before the first firing.
         for outcome in ["recorded", "refused"] {
-            timer_lag.get_or_create(&TimerLabels {
+            let _ = timer_lag.get_or_create(&TimerLabels {
                 outcome: outcome.to_owned(),
             });
         }
@@ -405,7 +405,7 @@ impl Metrics {
                 .set(i64::try_from(s.checkpoint.0).unwrap_or(i64::MAX));
             // Exported at 0 while no rebuild runs (a running one keeps its
             // rate), so a panel or an alert never sees the series absent.
-            self.projection_rebuild_rate.get_or_create(&labels);
+            let _ = self.projection_rebuild_rate.get_or_create(&labels);
         }
         let head = projector.store().head().position.0;
         self.log_head.set(i64::try_from(head).unwrap_or(i64::MAX));
