@@ -149,7 +149,10 @@ pub struct ProofSource<'a> {
     /// Chunk number → the chain hashes of its records read (a prefix of
     /// the chunk when it is the tree's last).
     chunks: BTreeMap<u64, Vec<Hash>>,
-    /// Stored subtrees read (for measuring).
+    /// Stored subtrees read so far: a retry after a chunk read reads none
+    /// twice.
+    nodes: BTreeMap<(u32, u64), Hash>,
+    /// Stored subtrees read from the view (for measuring).
     pub nodes_read: usize,
 }
 
@@ -174,6 +177,9 @@ impl Subtrees for ProofSource<'_> {
 
     fn subtree(&mut self, level: u32, index: u64) -> Result<Hash, ProofSourceError> {
         if level >= STORED_LEVEL {
+            if let Some(h) = self.nodes.get(&(level, index)) {
+                return Ok(*h);
+            }
             self.nodes_read += 1;
             let v = self
                 .view
@@ -182,9 +188,11 @@ impl Subtrees for ProofSource<'_> {
             let v = v.ok_or_else(|| {
                 ProjectionError::Corrupt(format!("merkle: subtree {level}/{index} not stored"))
             })?;
-            return <[u8; 32]>::try_from(v.as_ref()).map_err(|_| {
-                ProjectionError::Corrupt("merkle: a subtree is not 32 bytes".into()).into()
-            });
+            let h = <[u8; 32]>::try_from(v.as_ref()).map_err(|_| {
+                ProjectionError::Corrupt("merkle: a subtree is not 32 bytes".into())
+            })?;
+            self.nodes.insert((level, index), h);
+            return Ok(h);
         }
         let start = index << level;
         let chunk = start / CHUNK;
@@ -225,6 +233,7 @@ pub async fn with_proof_source<T>(
     let mut source = ProofSource {
         view,
         chunks: BTreeMap::new(),
+        nodes: BTreeMap::new(),
         nodes_read: 0,
     };
     loop {
