@@ -530,3 +530,70 @@ pub async fn offline(
     sled.close().await?;
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head() -> SignedHead {
+        let key = SigningKey::from_bytes(&[9; 32]);
+        let at = DateTime::<Utc>::from_timestamp_millis(1_796_593_729_417).unwrap();
+        SignedHead::sign(
+            TreeHead {
+                size: 3,
+                root: [1; 32],
+            },
+            [2; 32],
+            at,
+            &key,
+        )
+    }
+
+    #[test]
+    fn the_signed_bytes_are_the_documented_129() {
+        let h = head();
+        let b = signed_bytes(&h.tree_head(), 3, &[2; 32], h.timestamp_ms, &h.key_id);
+        assert_eq!(b.len(), 129);
+        assert_eq!(&b[..33], SIGNED_HEAD_CONTEXT);
+        assert_eq!(&b[33..41], &3u64.to_be_bytes());
+        assert_eq!(&b[41..73], &[1; 32]);
+        assert_eq!(&b[73..81], &3u64.to_be_bytes());
+        assert_eq!(&b[81..113], &[2; 32]);
+        assert_eq!(&b[113..121], &1_796_593_729_417i64.to_be_bytes());
+        assert_eq!(&b[121..], &h.key_id);
+    }
+
+    #[test]
+    fn a_head_round_trips_and_every_signed_field_is_covered() {
+        let h = head();
+        let text = h.to_json().to_string();
+        assert!(check_proof(text.as_bytes(), &[]).is_ok());
+        assert!(check_proof(text.as_bytes(), &[h.public_key]).is_ok());
+        let other = SigningKey::from_bytes(&[8; 32]).verifying_key();
+        assert!(matches!(
+            check_proof(text.as_bytes(), &[other]),
+            Err(OpsError::Rejected(_))
+        ));
+        let changes = [
+            ("tree_size", json!(4)),
+            ("root", json!("03".repeat(32))),
+            ("log_position", json!(4)),
+            ("log_hash", json!("03".repeat(32))),
+            ("timestamp_ms", json!(1)),
+            ("time", json!("2020-01-01T00:00:00.000Z")),
+            ("key_id", json!("00".repeat(8))),
+            ("public_key", json!(hex::encode(other.as_bytes()))),
+        ];
+        for (field, value) in changes {
+            let mut v = h.to_json();
+            v[field] = value;
+            assert!(
+                matches!(
+                    check_proof(v.to_string().as_bytes(), &[]),
+                    Err(OpsError::Rejected(_))
+                ),
+                "{field}"
+            );
+        }
+    }
+}
