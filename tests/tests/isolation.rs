@@ -659,6 +659,7 @@ fn grpc_table() -> Vec<(&'static str, Vec<(Who, Expect)>)> {
         // server_grpc's a_customer_subscription_streams_only_its_own_tenants_events.
         ("Subscribe", vec![(Own, Ok(()))]),
         ("Head", vec![(Own, ADMIN)]),
+        ("SignedHead", vec![(Own, ADMIN)]),
         ("ProjectionStatus", vec![(Own, ADMIN)]),
         ("RebuildProjection", vec![(Own, ADMIN)]),
         ("Backup", vec![(Own, ADMIN)]),
@@ -917,6 +918,7 @@ async fn grpc_call(w: &World, rpc: &str, who: Who, n: usize) -> Result<(), tonic
             Ok(())
         }
         "Head" => a.head(pb::HeadRequest {}).await.map(drop),
+        "SignedHead" => a.signed_head(pb::SignedHeadRequest {}).await.map(drop),
         "ProjectionStatus" => a
             .projection_status(pb::ProjectionStatusRequest {})
             .await

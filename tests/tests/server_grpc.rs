@@ -291,6 +291,13 @@ async fn administration_is_for_operators_and_rebuilds_report_progress() {
         .await
         .expect_err("services do not administer");
     assert_eq!(err.code(), Code::PermissionDenied);
+    let err = server
+        .admin(service.token.expose())
+        .await
+        .signed_head(pb::SignedHeadRequest {})
+        .await
+        .expect_err("services do not administer");
+    assert_eq!(err.code(), Code::PermissionDenied);
 
     let mut admin = server.admin(operator.token.expose()).await;
     let head = admin.head(pb::HeadRequest {}).await.unwrap().into_inner();
@@ -298,13 +305,50 @@ async fn administration_is_for_operators_and_rebuilds_report_progress() {
     assert_eq!(head.position, store_head.position.0);
     assert_eq!(head.hash, store_head.hash.to_hex());
 
+    // The signed tree head, once the merkle view has the whole log.
+    server
+        .state()
+        .projector
+        .wait_for(
+            &["merkle"],
+            store_head.position,
+            std::time::Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
+    let signed = admin
+        .signed_head(pb::SignedHeadRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(signed.tree_size, head.position);
+    assert_eq!(signed.log_position, head.position);
+    assert_eq!(signed.log_hash, head.hash);
+    let as_file = serde_json::json!({
+        "format": ledger_ops::proofs::HEAD_FORMAT,
+        "tree_size": signed.tree_size,
+        "root": signed.root,
+        "log_position": signed.log_position,
+        "log_hash": signed.log_hash,
+        "timestamp_ms": signed.timestamp_ms,
+        "key_id": signed.key_id,
+        "public_key": signed.public_key,
+        "signature": signed.signature,
+    });
+    let key = server.state().data_dir.log_key().unwrap().verifying_key();
+    ledger_ops::proofs::check_proof(as_file.to_string().as_bytes(), &[key])
+        .expect("the server's signed head verifies under its log key");
+
     let status = admin
         .projection_status(pb::ProjectionStatusRequest {})
         .await
         .unwrap()
         .into_inner();
     let names: Vec<&str> = status.projections.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names, ["contracts", "coupons", "deadlines", "orders"]);
+    assert_eq!(
+        names,
+        ["contracts", "coupons", "deadlines", "merkle", "orders"]
+    );
 
     let mut progress = admin
         .rebuild_projection(pb::RebuildProjectionRequest { name: "all".into() })
@@ -319,7 +363,10 @@ async fn administration_is_for_operators_and_rebuilds_report_progress() {
             finished.push(p.name);
         }
     }
-    assert_eq!(finished, ["contracts", "coupons", "deadlines", "orders"]);
+    assert_eq!(
+        finished,
+        ["contracts", "coupons", "deadlines", "merkle", "orders"]
+    );
 
     let err = admin
         .rebuild_projection(pb::RebuildProjectionRequest {

@@ -5,6 +5,8 @@
 //! <data-dir>/projections/  read models and checkpoints (sled)
 //! <data-dir>/keys.json     access keys (mode 0600)
 //! <data-dir>/document-key  the contract documents' signing key (mode 0600)
+//! <data-dir>/log-key       the tree heads' signing key (mode 0600)
+//! <data-dir>/log-keys-retired  public log keys rotated out
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -14,6 +16,7 @@ use ledger_app::{Clock, Ledger, LedgerConfig};
 use ledger_projections::contracts::ContractsProjection;
 use ledger_projections::coupons::CouponsProjection;
 use ledger_projections::deadlines::Deadlines;
+use ledger_projections::MerkleProjection;
 use ledger_projections::{OrdersProjection, Projection, ProjectionError, Projector};
 use ledger_store::{DynStore, StoreError};
 use ledger_store_sled::SledStore;
@@ -138,6 +141,7 @@ impl DataDir {
             Arc::new(ContractsProjection),
             Arc::new(CouponsProjection),
             Arc::new(Deadlines),
+            Arc::new(MerkleProjection),
         ]
     }
 

@@ -10,6 +10,8 @@
 //! - [`projections`]: status and rebuilds, offline;
 //! - [`forensic`]: reading a log the engine refuses;
 //! - [`documents`]: verifying a downloaded official contract document;
+//! - [`proofs`]: signed tree heads, inclusion and consistency proofs,
+//!   checking a proof file offline; [`log_key`]: the key that signs heads;
 //! - [`loss`]: accepting the loss of acknowledged records, listing losses.
 //!
 //! Library functions take a store or paths and a progress callback; they
@@ -23,8 +25,10 @@ mod document_key;
 pub mod documents;
 pub mod forensic;
 pub mod history;
+pub mod log_key;
 pub mod loss;
 pub mod projections;
+pub mod proofs;
 pub mod records;
 pub mod replay;
 mod replay_json;

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod contracts;
 pub mod coupons;
 pub mod deadlines;
+pub mod merkle;
 pub mod orders;
 mod runtime;
 pub mod timer;
@@ -19,6 +20,7 @@ pub use tx::{KeyBuilder, Tx};
 
 pub use contracts::{ContractsProjection, CONTRACTS};
 pub use coupons::{CouponsProjection, COUPONS};
+pub use merkle::{MerkleProjection, MERKLE};
 pub use orders::{OrdersProjection, QueryError, ORDERS};
 
 use ledger_codec::{CodecError, Position};

@@ -1,5 +1,6 @@
 //! `keys create|list|revoke`: access keys in `<data-dir>/keys.json`. Works
 //! while the server runs: it picks up changes on the next request.
+//! `keys log-key|rotate-log-key`: the key that signs tree heads.
 
 use anyhow::Context as _;
 use clap::{Subcommand, ValueEnum};
@@ -42,6 +43,65 @@ pub enum KeysCommand {
     },
     /// Revoke a key: its signatures and token stop working at once.
     Revoke { access_key: String },
+    /// Show the log key that signs tree heads (`audit head --signed`):
+    /// the current public key and every retired one (created if none).
+    LogKey {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace the log key: new heads are signed with a new key; the old
+    /// public key is kept in `log-keys-retired`, so heads it signed still
+    /// verify (`audit check-proof --public-key OLD`).
+    RotateLogKey {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn print_log_keys(keys: &[ledger_ops::log_key::LogPublicKey], json: bool) {
+    if json {
+        let rows: Vec<_> = keys
+            .iter()
+            .map(|k| {
+                serde_json::json!({
+                    "key_id": k.key_id,
+                    "public_key": hex::encode(k.public_key.as_bytes()),
+                    "retired_at": k.retired_at,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(rows));
+    } else {
+        for k in keys {
+            let state = match &k.retired_at {
+                None => "current".to_owned(),
+                Some(at) => format!("retired {at}"),
+            };
+            println!(
+                "{}  {}  {state}",
+                k.key_id,
+                hex::encode(k.public_key.as_bytes())
+            );
+        }
+    }
+}
+
+/// `keys log-key` and `keys rotate-log-key`: the log key in the data
+/// directory (the work is in `ledger_ops::log_key`).
+fn run_log_key(config: &Config, cmd: &KeysCommand) -> anyhow::Result<bool> {
+    let dir = DataDir::new(&config.data_dir);
+    match cmd {
+        KeysCommand::LogKey { json } => {
+            print_log_keys(&dir.log_public_keys()?, *json);
+            Ok(true)
+        }
+        KeysCommand::RotateLogKey { json } => {
+            dir.rotate_log_key(chrono::Utc::now())?;
+            print_log_keys(&dir.log_public_keys()?, *json);
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
 }
 
 /// A `--ttl` value.
@@ -84,6 +144,9 @@ fn store(config: &Config) -> anyhow::Result<KeyStore> {
 }
 
 pub fn run(config: &Config, cmd: KeysCommand) -> anyhow::Result<()> {
+    if run_log_key(config, &cmd)? {
+        return Ok(());
+    }
     let keys = store(config)?;
     let now = chrono::Utc::now();
     match cmd {
@@ -178,6 +241,8 @@ pub fn run(config: &Config, cmd: KeysCommand) -> anyhow::Result<()> {
             keys.revoke(&access_key, now)?;
             println!("revoked {access_key}");
         }
+        // Answered by `run_log_key` above.
+        KeysCommand::LogKey { .. } | KeysCommand::RotateLogKey { .. } => {}
     }
     Ok(())
 }

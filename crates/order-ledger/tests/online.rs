@@ -41,7 +41,10 @@ async fn projections_status_and_rebuild_offline() {
         &["projections", "status", "--json"],
     ));
     let names: Vec<&str> = before.iter().map(|r| r.0.as_str()).collect();
-    assert_eq!(names, ["contracts", "coupons", "deadlines", "orders"]);
+    assert_eq!(
+        names,
+        ["contracts", "coupons", "deadlines", "merkle", "orders"]
+    );
     assert!(
         before
             .iter()
@@ -58,13 +61,13 @@ async fn projections_status_and_rebuild_offline() {
         dir.path(),
         &["projections", "rebuild", "all", "--json"],
     ));
-    assert_eq!(all.len(), 4);
+    assert_eq!(all.len(), 5);
     let after = status(&order_ledger(
         dir.path(),
         &["projections", "status", "--json"],
     ));
     let generations: Vec<u64> = after.iter().map(|r| r.1).collect();
-    assert_eq!(generations, [2, 2, 2, 3]);
+    assert_eq!(generations, [2, 2, 2, 2, 3]);
 
     let text = order_ledger(dir.path(), &["projections", "status"]);
     assert!(stdout(&text).contains("checkpoint"), "{}", stdout(&text));
@@ -116,6 +119,30 @@ impl LedgerAdmin for Svc {
         Ok(Response::new(pb::HeadReply {
             position: 42,
             hash: "ab".repeat(32),
+        }))
+    }
+
+    /// A head really signed, with a fixed key.
+    async fn signed_head(
+        &self,
+        req: Request<pb::SignedHeadRequest>,
+    ) -> Result<Response<pb::SignedHeadReply>, Status> {
+        authorize(&req)?;
+        let key = ledger_app::documents::SigningKey::from_bytes(&[7; 32]);
+        let head = ledger_merkle::TreeHead {
+            size: 42,
+            root: [0xab; 32],
+        };
+        let h = ledger_ops::proofs::SignedHead::sign(head, [0xcd; 32], chrono::Utc::now(), &key);
+        Ok(Response::new(pb::SignedHeadReply {
+            tree_size: h.tree_size,
+            root: hex::encode(h.root),
+            log_position: h.log_position,
+            log_hash: hex::encode(h.log_hash),
+            timestamp_ms: h.timestamp_ms,
+            key_id: hex::encode(h.key_id),
+            public_key: hex::encode(h.public_key.as_bytes()),
+            signature: hex::encode(h.signature.to_bytes()),
         }))
     }
 
@@ -220,6 +247,19 @@ async fn server_forms_call_the_admin_service_with_the_token() {
         (h["position"].as_u64(), h["hash"].as_str()),
         (Some(42), Some("ab".repeat(32).as_str()))
     );
+
+    // The signed head, checked by the client before it prints it.
+    let out = run(
+        args(&[
+            "audit", "head", "--signed", "--server", &url, "--token", TOKEN,
+        ]),
+        None,
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let h = json_of(&out);
+    assert_eq!(h["tree_size"], 42);
+    assert_eq!(h["format"], "order-ledger/signed-tree-head/v1");
 
     // The token from the environment.
     let out = run(

@@ -1,4 +1,4 @@
-//! `LedgerAdmin`: head, projection status and rebuilds, backup. Operators
+//! `LedgerAdmin`: head, signed tree head, projection status and rebuilds, backup. Operators
 //! only.
 
 use std::sync::Arc;
@@ -46,6 +46,32 @@ impl LedgerAdmin for Admin {
         Ok(Response::new(pb::HeadReply {
             position: head.position.0,
             hash: head.hash.to_hex(),
+        }))
+    }
+
+    async fn signed_head(
+        &self,
+        req: Request<pb::SignedHeadRequest>,
+    ) -> Result<Response<pb::SignedHeadReply>, Status> {
+        operator_only(&req)?;
+        let prover = ledger_ops::proofs::Prover {
+            dir: &self.state.data_dir,
+            projector: &self.state.projector,
+            store: &self.state.store,
+        };
+        let h = prover
+            .signed_head(None, self.state.clock.now())
+            .await
+            .map_err(|e| ApiError::new("signed_head_failed", e.to_string()))?;
+        Ok(Response::new(pb::SignedHeadReply {
+            tree_size: h.tree_size,
+            root: hex::encode(h.root),
+            log_position: h.log_position,
+            log_hash: hex::encode(h.log_hash),
+            timestamp_ms: h.timestamp_ms,
+            key_id: hex::encode(h.key_id),
+            public_key: hex::encode(h.public_key.as_bytes()),
+            signature: hex::encode(h.signature.to_bytes()),
         }))
     }
 

@@ -1,4 +1,4 @@
-//! `audit verify | head | replay | history`.
+//! `audit verify | head | prove | check-proof | replay | history`.
 
 use std::time::Instant;
 
@@ -14,9 +14,10 @@ use ledger_domain::AggregateId;
 use ledger_ops::audit::head_info;
 use ledger_ops::history::history;
 use ledger_ops::loss::accept_loss;
+use ledger_ops::proofs::{self, OfflineJob};
 use ledger_ops::records::RecordJson;
 use ledger_ops::replay::{replay, AsOf, ReplayRequest};
-use ledger_ops::{verify_dir, DataDir, ExpectedHead, HeadInfo, Verified};
+use ledger_ops::{verify_dir, DataDir, ExpectedHead, HeadInfo, OpsError, Verified};
 use ledger_store::DynStore;
 
 use super::progress::Bar;
@@ -27,8 +28,16 @@ pub enum AuditCommand {
     /// Walk the whole log and prove it: decoding, contiguity, the hash
     /// chain, and the legality of every event. Exit 3 on the first problem.
     Verify(VerifyArgs),
-    /// Print the head (position and chain hash) to record it.
+    /// Print the head (position and chain hash) to record it; with
+    /// --signed, the Merkle tree head signed with the log key (JSON).
     Head(HeadArgs),
+    /// Prove a record is in the log (`--position`), or that the log
+    /// extends an older size (`--consistency --from`): JSON with the signed
+    /// head(s), for `audit check-proof`.
+    Prove(ProveArgs),
+    /// Verify a proof file (or a signed head) offline, without a data
+    /// directory: exit 0 when it verifies, 3 when it does not.
+    CheckProof(CheckProofArgs),
     /// Orders, contracts and a customer's lists as they were at a point.
     Replay(ReplayArgs),
     /// Every event of one stream with its metadata.
@@ -73,8 +82,44 @@ pub struct VerifyArgs {
 pub struct HeadArgs {
     #[arg(long)]
     json: bool,
+    /// The signed tree head (RFC 9162 root over every record's chain
+    /// hash), as JSON.
+    #[arg(long)]
+    signed: bool,
     #[command(flatten)]
     server: ServerArgs,
+}
+
+#[derive(Args)]
+#[command(group(ArgGroup::new("what").required(true).multiple(false)))]
+pub struct ProveArgs {
+    /// The record to prove included.
+    #[arg(long, group = "what")]
+    position: Option<u64>,
+    /// The tree size to prove it in [default: the whole log].
+    #[arg(long, requires = "position")]
+    size: Option<u64>,
+    /// Prove the log of --to records extends the log of --from.
+    #[arg(long, group = "what", requires = "from")]
+    consistency: bool,
+    #[arg(long, requires = "consistency")]
+    from: Option<u64>,
+    /// [default: the whole log]
+    #[arg(long, requires = "consistency")]
+    to: Option<u64>,
+}
+
+#[derive(Args)]
+pub struct CheckProofArgs {
+    /// A file `audit prove` or `audit head --signed` wrote (`-` for
+    /// standard input).
+    file: std::path::PathBuf,
+    /// Accept only heads signed by this log key (64 hex digits;
+    /// repeatable: old keys still verify old heads). Without it the
+    /// signature is checked under the key the file names, which proves
+    /// integrity, not who signed.
+    #[arg(long = "public-key", value_name = "HEX")]
+    public_keys: Vec<String>,
 }
 
 #[derive(Args)]
@@ -114,7 +159,10 @@ pub struct HistoryArgs {
 pub async fn run(dir: &DataDir, cmd: AuditCommand) -> anyhow::Result<Done> {
     match cmd {
         AuditCommand::Verify(a) => verify(dir, a).await,
+        AuditCommand::Head(a) if a.signed => signed_head(dir, a).await,
         AuditCommand::Head(a) => head(dir, a).await,
+        AuditCommand::Prove(a) => prove(dir, a).await,
+        AuditCommand::CheckProof(a) => check_proof(a),
         AuditCommand::Replay(a) => run_replay(dir, a).await,
         AuditCommand::History(a) => run_history(dir, a).await,
         AuditCommand::AcceptLoss(a) => run_accept_loss(dir, a).await,
@@ -265,6 +313,73 @@ async fn head(dir: &DataDir, args: HeadArgs) -> anyhow::Result<Done> {
         );
     }
     Ok(Done::Ok)
+}
+
+async fn signed_head(dir: &DataDir, args: HeadArgs) -> anyhow::Result<Done> {
+    let head = match remote::Admin::from_args(&args.server).await? {
+        Some(mut admin) => admin.signed_head().await?,
+        None => proofs::offline(dir, OfflineJob::Head { size: None }, chrono::Utc::now())
+            .await
+            .context("audit head --signed")?,
+    };
+    print_json(&head)?;
+    Ok(Done::Ok)
+}
+
+async fn prove(dir: &DataDir, args: ProveArgs) -> anyhow::Result<Done> {
+    let job = match (args.position, args.from) {
+        (Some(p), _) => OfflineJob::Inclusion {
+            position: ledger_store::Position(p),
+            size: args.size,
+        },
+        (None, Some(from)) => OfflineJob::Consistency { from, to: args.to },
+        (None, None) => anyhow::bail!("--position or --consistency --from"),
+    };
+    let proof = proofs::offline(dir, job, chrono::Utc::now())
+        .await
+        .context("audit prove")?;
+    print_json(&proof)?;
+    Ok(Done::Ok)
+}
+
+fn check_proof(args: CheckProofArgs) -> anyhow::Result<Done> {
+    use std::io::Read as _;
+    let pinned = args
+        .public_keys
+        .iter()
+        .map(|k| ledger_ops::log_key::parse_public_key(k))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut bytes = Vec::new();
+    let limit = proofs::MAX_PROOF_FILE_BYTES + 1;
+    if super::is_stdio(&args.file) {
+        std::io::stdin().take(limit).read_to_end(&mut bytes)?;
+    } else {
+        std::fs::File::open(&args.file)
+            .and_then(|f| f.take(limit).read_to_end(&mut bytes))
+            .with_context(|| format!("{}", args.file.display()))?;
+    }
+    if bytes.len() as u64 > proofs::MAX_PROOF_FILE_BYTES {
+        anyhow::bail!("{}: larger than any proof file", args.file.display());
+    }
+    match proofs::check_proof(&bytes, &pinned) {
+        Ok(ok) => {
+            let signer = if ok.pinned {
+                format!("signed by key {}", ok.key_id)
+            } else {
+                format!(
+                    "signed by key {} (the file's own; pass --public-key to pin the signer)",
+                    ok.key_id
+                )
+            };
+            println!("ok: {}; {signer}", ok.summary);
+            Ok(Done::Ok)
+        }
+        Err(OpsError::Rejected(reason)) => {
+            eprintln!("not verified: {}: {reason}", args.file.display());
+            Ok(Done::NotVerified)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn run_replay(dir: &DataDir, args: ReplayArgs) -> anyhow::Result<Done> {

@@ -78,6 +78,32 @@ impl Admin {
         })
     }
 
+    /// The server's signed tree head, as `audit head --signed` prints it
+    /// (checked to be well formed and to verify under the key it names).
+    pub async fn signed_head(&mut self) -> anyhow::Result<serde_json::Value> {
+        let r = self
+            .client
+            .signed_head(pb::SignedHeadRequest {})
+            .await
+            .map_err(|s| status(&self.url, s))?
+            .into_inner();
+        let v = serde_json::json!({
+            "format": ledger_ops::proofs::HEAD_FORMAT,
+            "tree_size": r.tree_size,
+            "root": r.root,
+            "log_position": r.log_position,
+            "log_hash": r.log_hash,
+            "timestamp_ms": r.timestamp_ms,
+            "key_id": r.key_id,
+            "public_key": r.public_key,
+            "signature": r.signature,
+        });
+        let head = ledger_ops::proofs::SignedHead::from_json(&v).map_err(|e| anyhow!(e))?;
+        head.verify(&[])
+            .map_err(|e| anyhow!("the server's signed head: {e}"))?;
+        Ok(head.to_json())
+    }
+
     pub async fn projection_status(&mut self) -> anyhow::Result<Vec<Row>> {
         let reply = self
             .client

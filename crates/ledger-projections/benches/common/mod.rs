@@ -1,0 +1,78 @@
+//! A log for the benches: placed-then-paid orders appended straight to
+//! the store (`LEDGER_BENCH_EVENTS`, default 1,000,000 events).
+
+#![allow(dead_code)]
+
+use ledger_codec::payload::{encode_event, event_id};
+use ledger_codec::{CommandId, CommandMetadata, Digest, EventData, StreamId};
+use ledger_domain::order::{OrderPaid, OrderPlaced};
+use ledger_domain::Event;
+use ledger_store::{AppendRequest, DynStore, ExpectedVersion, StreamWrite};
+
+const ORDERS_PER_APPEND: usize = 256;
+
+pub fn events_wanted() -> usize {
+    std::env::var("LEDGER_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000)
+}
+
+fn data(command: &str, index: u32, event: &Event) -> EventData {
+    let (name, version, payload) = encode_event(event).unwrap();
+    EventData {
+        event_type: name.into(),
+        schema_version: version,
+        event_id: event_id(command, index),
+        payload,
+        tenant: ledger_codec::Tenant::Nobody,
+    }
+}
+
+/// Appends `orders` placed-then-paid orders straight to the store.
+pub async fn generate(store: &DynStore, orders: usize) {
+    let t0 = tests::t0();
+    let mut n = 0;
+    while n < orders {
+        let command = format!("gen-{n}");
+        let mut writes = Vec::with_capacity(ORDERS_PER_APPEND);
+        for i in n..(n + ORDERS_PER_APPEND).min(orders) {
+            let id = format!("O{i:08}");
+            let mut place = tests::place_order(&format!("cust{}", i % 1000), &id);
+            place.spec.instance_ids = vec![format!("vol-{i}").parse().unwrap()];
+            let at = t0 + chrono::Duration::seconds(i as i64);
+            let placed = Event::OrderPlaced(OrderPlaced {
+                spec: place.spec,
+                placed_at: at,
+                payment_deadline: at + chrono::Duration::days(7),
+            });
+            let paid = Event::OrderPaid(OrderPaid {
+                order_id: id.parse().unwrap(),
+                payment: tests::pay_order(&id, &format!("PAY-{i}")).payment,
+                paid_at: at + chrono::Duration::minutes(5),
+            });
+            let k = (2 * (i - n)) as u32;
+            writes.push(StreamWrite {
+                stream_id: StreamId(format!("order-{id}")),
+                expected: ExpectedVersion::NoStream,
+                events: vec![data(&command, k, &placed), data(&command, k + 1, &paid)],
+            });
+        }
+        n += writes.len();
+        let meta = CommandMetadata {
+            command_id: CommandId(command),
+            fingerprint: Digest::ZERO,
+            recorded_at: t0,
+            causation_id: None,
+            correlation_id: None,
+            actor: "system".into(),
+        };
+        store
+            .append(AppendRequest {
+                command: meta,
+                writes,
+            })
+            .await
+            .unwrap();
+    }
+}
