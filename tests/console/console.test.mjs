@@ -158,6 +158,12 @@ async function main() {
   await page.getByLabel('Status').selectOption('unpaid');
   await page.getByRole('button', { name: 'Search', exact: true }).click();
   await page.waitForURL(/status=unpaid/);
+  // The filtered table replaces the unfiltered one: wait until every row
+  // shown is unpaid (the unfiltered table also lists CS24CONS0002).
+  await page.waitForFunction(() => {
+    const cells = [...document.querySelectorAll('tbody td[data-label="Status"]')];
+    return cells.length >= 2 && cells.every((c) => c.textContent === 'Unpaid');
+  });
   await page.getByRole('link', { name: 'CS24CONS0002', exact: true }).waitFor();
   const statuses = await page.locator('tbody td[data-label="Status"]').allTextContents();
   assert.ok(statuses.length >= 2 && statuses.every((s) => s === 'Unpaid'), `statuses ${statuses}`);
