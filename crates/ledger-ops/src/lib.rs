@@ -25,6 +25,7 @@ mod document_key;
 pub mod documents;
 pub mod forensic;
 pub mod history;
+mod key_file;
 pub mod log_key;
 pub mod loss;
 pub mod projections;

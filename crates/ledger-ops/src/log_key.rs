@@ -11,12 +11,16 @@
 //! is inside every signed head's signed bytes.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use sha2::{Digest as _, Sha256};
 
 use crate::data_dir::{DataDir, OpsError};
+use crate::key_file::{io, read_or_create, sync_dir, write_new_secret};
+
+/// What the key is called in errors.
+const WHAT: &str = "log key";
 
 /// A public log key and, for a retired one, when it was rotated out.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,26 +35,6 @@ pub fn log_key_id(key: &VerifyingKey) -> String {
     hex::encode(&Sha256::digest(key.as_bytes())[..8])
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OpsError + '_ {
-    move |source| OpsError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
-fn parse(path: &Path, text: &str) -> Result<SigningKey, OpsError> {
-    let bytes: [u8; 32] = hex::decode(text.trim())
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| {
-            OpsError::Invalid(format!(
-                "{}: not a log key (64 hex digits expected)",
-                path.display()
-            ))
-        })?;
-    Ok(SigningKey::from_bytes(&bytes))
-}
-
 /// Parses a public key given as 64 hex digits.
 pub fn parse_public_key(text: &str) -> Result<VerifyingKey, OpsError> {
     let bytes: [u8; 32] = hex::decode(text.trim())
@@ -61,30 +45,6 @@ pub fn parse_public_key(text: &str) -> Result<VerifyingKey, OpsError> {
         })?;
     VerifyingKey::from_bytes(&bytes)
         .map_err(|e| OpsError::Invalid(format!("{text:?} is not an ed25519 public key: {e}")))
-}
-
-/// Writes a fresh secret to `tmp` (mode 0600, synced).
-fn write_new_secret(tmp: &Path) -> Result<(), OpsError> {
-    let mut secret = [0u8; 32];
-    getrandom::fill(&mut secret)
-        .map_err(|e| OpsError::Invalid(format!("no randomness for the log key: {e}")))?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(tmp).map_err(io(tmp))?;
-    file.write_all(format!("{}\n", hex::encode(secret)).as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(io(tmp))
-}
-
-fn sync_dir(dir: &Path) -> Result<(), OpsError> {
-    std::fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io(dir))
 }
 
 impl DataDir {
@@ -98,24 +58,7 @@ impl DataDir {
 
     /// The log signing key, created if the directory has none yet.
     pub fn log_key(&self) -> Result<SigningKey, OpsError> {
-        let path = self.log_key_path();
-        match std::fs::read_to_string(&path) {
-            Ok(text) => return parse(&path, &text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io(&path)(e)),
-        }
-        self.create()?;
-        let tmp = path.with_extension("tmp");
-        write_new_secret(&tmp)?;
-        // A key another process created meanwhile wins: never replace one.
-        match std::fs::hard_link(&tmp, &path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(io(&path)(e)),
-        }
-        std::fs::remove_file(&tmp).map_err(io(&tmp))?;
-        let text = std::fs::read_to_string(&path).map_err(io(&path))?;
-        parse(&path, &text)
+        read_or_create(self, &self.log_key_path(), WHAT)
     }
 
     /// Replaces the log key with a new one. The old public key is first
@@ -147,7 +90,7 @@ impl DataDir {
         }
         let path = self.log_key_path();
         let tmp = path.with_extension("tmp");
-        write_new_secret(&tmp)?;
+        write_new_secret(&tmp, WHAT)?;
         std::fs::rename(&tmp, &path).map_err(io(&path))?;
         sync_dir(self.root())?;
         let key = self.log_key()?.verifying_key();
