@@ -13,6 +13,8 @@
 //! pick by measurement) and prints, for each, the write rate and the bytes
 //! on disk per order, and the logical bytes (keys + values).
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,8 +22,8 @@ use std::time::{Duration, Instant};
 use chrono::TimeZone;
 use criterion::{criterion_group, criterion_main, Criterion};
 
-use ledger_codec::payload::{encode_event, event_id};
-use ledger_codec::{CommandId, CommandMetadata, Digest, EventData, StreamId};
+use common::data;
+use ledger_codec::StreamId;
 use ledger_domain::catalog::OrderType;
 use ledger_domain::order::{OrderCancelled, OrderPaid, OrderPlaced};
 use ledger_domain::Event;
@@ -29,7 +31,7 @@ use ledger_projections::orders::{
     OrderListQuery, OrderStatusKind, OrdersView, SortOrder, TimeRange,
 };
 use ledger_projections::{OrdersProjection, Projector};
-use ledger_store::{AppendRequest, DynStore, ExpectedVersion, StreamWrite};
+use ledger_store::{DynStore, ExpectedVersion, StreamWrite};
 
 const ORDERS_PER_APPEND: usize = 256;
 const SMALL_ORDERS: usize = 1_000;
@@ -42,17 +44,6 @@ fn orders_wanted() -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000)
-}
-
-fn data(command: &str, index: u32, event: &Event) -> EventData {
-    let (name, version, payload) = encode_event(event).unwrap();
-    EventData {
-        event_type: name.into(),
-        schema_version: version,
-        event_id: event_id(command, index),
-        payload,
-        tenant: ledger_codec::Tenant::Nobody,
-    }
 }
 
 /// Appends `orders` orders of `customer` to the store.
@@ -102,21 +93,7 @@ async fn generate(store: &DynStore, customer: &str, orders: usize) {
             });
         }
         n += writes.len();
-        let meta = CommandMetadata {
-            command_id: CommandId(command),
-            fingerprint: Digest::ZERO,
-            recorded_at: t0,
-            causation_id: None,
-            correlation_id: None,
-            actor: "system".into(),
-        };
-        store
-            .append(AppendRequest {
-                command: meta,
-                writes,
-            })
-            .await
-            .unwrap();
+        common::append(store, command, t0, writes).await;
     }
 }
 

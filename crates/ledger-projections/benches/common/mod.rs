@@ -18,7 +18,8 @@ pub fn events_wanted() -> usize {
         .unwrap_or(1_000_000)
 }
 
-fn data(command: &str, index: u32, event: &Event) -> EventData {
+/// One event of `command` (its `index`-th), encoded as stored.
+pub fn data(command: &str, index: u32, event: &Event) -> EventData {
     let (name, version, payload) = encode_event(event).unwrap();
     EventData {
         event_type: name.into(),
@@ -59,20 +60,30 @@ pub async fn generate(store: &DynStore, orders: usize) {
             });
         }
         n += writes.len();
-        let meta = CommandMetadata {
-            command_id: CommandId(command),
-            fingerprint: Digest::ZERO,
-            recorded_at: t0,
-            causation_id: None,
-            correlation_id: None,
-            actor: "system".into(),
-        };
-        store
-            .append(AppendRequest {
-                command: meta,
-                writes,
-            })
-            .await
-            .unwrap();
+        append(store, command, t0, writes).await;
     }
+}
+
+/// Appends `writes` as one command of the system, recorded at `at`.
+pub async fn append(
+    store: &DynStore,
+    command: String,
+    at: chrono::DateTime<chrono::Utc>,
+    writes: Vec<StreamWrite>,
+) {
+    let meta = CommandMetadata {
+        command_id: CommandId(command),
+        fingerprint: Digest::ZERO,
+        recorded_at: at,
+        causation_id: None,
+        correlation_id: None,
+        actor: "system".into(),
+    };
+    store
+        .append(AppendRequest {
+            command: meta,
+            writes,
+        })
+        .await
+        .unwrap();
 }
