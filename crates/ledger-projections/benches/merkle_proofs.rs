@@ -13,13 +13,13 @@ use criterion::{criterion_group, criterion_main, Criterion};
 
 mod common;
 
-use common::{events_wanted, generate};
+use common::{generated_log, runtime};
 use ledger_merkle::{
     consistency_proof, inclusion_proof, leaf_hash, root, verify_consistency, verify_inclusion,
 };
 use ledger_projections::merkle::{self, need_record, with_proof_source, MerkleProjection, MERKLE};
 use ledger_projections::Projector;
-use ledger_store::{DynStore, Position};
+use ledger_store::Position;
 
 /// A deterministic spread of positions (an LCG).
 struct Spread(u64);
@@ -35,18 +35,9 @@ impl Spread {
 }
 
 fn proofs(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let events = events_wanted();
-    let dir = tempfile::tempdir().unwrap();
-    let store: DynStore = ledger_store_sled::SledStore::open(dir.path().join("log")).unwrap();
-    let started = Instant::now();
-    rt.block_on(generate(&store, events / 2));
+    let rt = runtime();
+    let (dir, store) = generated_log(&rt);
     let n = store.head().position.0;
-    eprintln!("generated {n} events in {:.1?}", started.elapsed());
 
     let projector = rt
         .block_on(Projector::open(

@@ -228,11 +228,7 @@ fn huawei_query(customer: &str) -> OrderListQuery {
 }
 
 fn order_list(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = common::runtime();
     let big = orders_wanted();
     let dir = tempfile::tempdir().unwrap();
     let store: DynStore = ledger_store_sled::SledStore::open(dir.path().join("log")).unwrap();

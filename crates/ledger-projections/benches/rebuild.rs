@@ -12,27 +12,13 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 mod common;
 
-use common::{events_wanted, generate};
+use common::{events_wanted, generated_log, runtime};
 use ledger_projections::deadlines::Deadlines;
 use ledger_projections::{ContractsProjection, OrdersProjection, Projection, Projector};
-use ledger_store::DynStore;
 
 fn rebuild(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let events = events_wanted();
-    let dir = tempfile::tempdir().unwrap();
-    let store: DynStore = ledger_store_sled::SledStore::open(dir.path().join("log")).unwrap();
-    let started = Instant::now();
-    rt.block_on(generate(&store, events / 2));
-    eprintln!(
-        "generated {} events in {:.1?}",
-        store.head().position,
-        started.elapsed()
-    );
+    let rt = runtime();
+    let (dir, store) = generated_log(&rt);
 
     let projections: Vec<(&str, Arc<dyn Projection>)> = vec![
         ("orders", Arc::new(OrdersProjection)),
@@ -43,7 +29,7 @@ fn rebuild(c: &mut Criterion) {
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(60))
-        .throughput(Throughput::Elements(events as u64));
+        .throughput(Throughput::Elements(events_wanted() as u64));
     for (name, projection) in projections {
         let projector = rt
             .block_on(Projector::open(

@@ -11,6 +11,31 @@ use ledger_store::{AppendRequest, DynStore, ExpectedVersion, StreamWrite};
 
 const ORDERS_PER_APPEND: usize = 256;
 
+/// The benches' runtime: two workers, as the machine has two cores.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A durable sled log in a fresh temporary directory holding
+/// [`events_wanted`] events of [`generate`]'s orders; prints how long it
+/// took. The directory lives as long as the returned guard.
+pub fn generated_log(rt: &tokio::runtime::Runtime) -> (tempfile::TempDir, DynStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store: DynStore = ledger_store_sled::SledStore::open(dir.path().join("log")).unwrap();
+    let started = std::time::Instant::now();
+    rt.block_on(generate(&store, events_wanted() / 2));
+    eprintln!(
+        "generated {} events in {:.1?}",
+        store.head().position,
+        started.elapsed()
+    );
+    (dir, store)
+}
+
 pub fn events_wanted() -> usize {
     std::env::var("LEDGER_BENCH_EVENTS")
         .ok()
