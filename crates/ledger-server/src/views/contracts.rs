@@ -228,19 +228,20 @@ pub async fn detail(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use chrono::TimeZone;
 
     use super::*;
 
-    #[test]
-    fn a_list_row_names_kind_status_period_and_operations() {
+    /// An invalid payment-request contract of one order, invalidated at
+    /// 2024-11-22 08:00 UTC (also the view tests' of the gRPC face).
+    pub(crate) fn invalid_row() -> ContractListRow {
         let t = Utc.with_ymd_and_hms(2024, 11, 22, 8, 0, 0).unwrap();
         let status = ContractStatus::Invalid {
             invalidated_at: t,
             converted_at: None,
         };
-        let row = ContractListRow {
+        ContractListRow {
             contract_no: "EC1".parse().unwrap(),
             kind: ContractKind::PaymentRequest,
             order_count: 1,
@@ -252,7 +253,12 @@ mod tests {
             operations: ContractOperations::of(&status),
             status_kind: ContractStatusKind::of(&status),
             status,
-        };
+        }
+    }
+
+    #[test]
+    fn a_list_row_names_kind_status_period_and_operations() {
+        let row = invalid_row();
         assert_eq!(
             contract_row(&row),
             json!({

@@ -178,32 +178,12 @@ pub fn get_contract_reply(d: &ContractDetail) -> pb::GetContractReply {
 
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
-    use ledger_domain::contract::ContractKind;
-
     use super::*;
+    use crate::views::contracts::tests::invalid_row;
 
     #[test]
     fn an_invalid_row_names_its_status_period_and_operations_typed() {
-        let t = Utc.with_ymd_and_hms(2024, 11, 22, 8, 0, 0).unwrap();
-        let status = ContractStatus::Invalid {
-            invalidated_at: t,
-            converted_at: None,
-        };
-        let row = ContractListRow {
-            contract_no: "EC1".parse().unwrap(),
-            kind: ContractKind::PaymentRequest,
-            order_count: 1,
-            order_ids: vec!["CS1".parse().unwrap()],
-            remarks: String::new(),
-            applied_at: t,
-            valid_from: None,
-            valid_to: Some(t),
-            operations: ContractOperations::of(&status),
-            status_kind: ContractStatusKind::of(&status),
-            status,
-        };
-        let typed = contract_row(&row);
+        let typed = contract_row(&invalid_row());
         assert_eq!(typed.kind(), pb::ContractKind::PaymentRequest);
         assert_eq!(typed.kind_name, "Payment request contract");
         assert_eq!(typed.status(), pb::ContractStatus::Invalid);
